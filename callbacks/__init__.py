@@ -1,0 +1,1 @@
+"""Thin callbacks: unpack inputs, call the service, return what a layout builds."""

@@ -1,0 +1,1 @@
+"""Pure functions that build Dash components. They never touch the store."""

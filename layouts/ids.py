@@ -1,0 +1,4 @@
+"""Every component id, declared once; imported by layouts, callbacks and tests."""
+
+PAGE = "page"
+OVERVIEW = "overview"

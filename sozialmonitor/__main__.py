@@ -1,0 +1,7 @@
+"""``python -m sozialmonitor``."""
+
+import sys
+
+from sozialmonitor.cli import main
+
+sys.exit(main())

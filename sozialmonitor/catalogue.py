@@ -1,0 +1,272 @@
+"""The indicator catalogue: names in German and English, topic, unit, polarity, aggregation rule,
+visibility, disclosure threshold, decimals, source, licence and definitions.
+
+Read from CSV (UTF-8, ``,`` or ``;``) or YAML (a list of mappings, or a mapping with key ``indicators``),
+validated as a whole (every problem reported at once), then upserted into the store.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sozialmonitor.errors import Problem, ValidationFailed
+from sozialmonitor.importers.tables import read_table
+from sozialmonitor.model import Indicator
+from sozialmonitor.summary import ImportSummary
+from sozialmonitor.vocab import Aggregation, Polarity, Visibility
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    id: str
+    name_de: str
+    name_en: str
+    topic: str
+    unit: str
+    polarity: str
+    aggregation: str
+    topic_en: str = ""
+    unit_en: str = ""
+    numerator: str | None = None
+    denominator: str | None = None
+    factor: float | None = None
+    visibility: str = Visibility.PUBLIC.value
+    min_count: float | None = None
+    decimals: int = 1
+    source: str = ""
+    licence: str = ""
+    definition_de: str = ""
+    definition_en: str = ""
+
+    @property
+    def is_share(self) -> bool:
+        """A true share in percent: values must lie in 0..100."""
+        return self.unit.strip() == "%"
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_de
+
+
+FIELDS = tuple(f.name for f in fields(IndicatorSpec))
+REQUIRED = ("id", "name_de", "name_en", "topic", "unit", "polarity", "aggregation")
+
+
+def spec_from_row(row: Indicator) -> IndicatorSpec:
+    return IndicatorSpec(**{name: getattr(row, name) for name in FIELDS})
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _choice(raw: str, allowed: type[Polarity] | type[Aggregation] | type[Visibility]) -> str | None:
+    return raw if raw in {a.value for a in allowed} else None
+
+
+def parse_entries(
+    entries: Sequence[tuple[int, Mapping[str, Any]]], file: str, known_ids: Mapping[str, str] | None = None
+) -> list[IndicatorSpec]:
+    """Validate catalogue entries (``(row number, mapping)``). ``known_ids`` maps ids already in the
+    store to their aggregation, so a ratio may name a count imported earlier."""
+    problems: list[Problem] = []
+    specs: list[IndicatorSpec] = []
+    rows_of: dict[str, int] = {}
+    for row, entry in entries:
+        unknown = sorted(set(entry) - set(FIELDS))
+        for key in unknown:
+            problems.append(Problem(file, row, key, f"unknown field; allowed: {', '.join(FIELDS)}"))
+        values = {key: _text(entry.get(key)) for key in FIELDS}
+        bad = False
+        for key in REQUIRED:
+            if not values[key]:
+                problems.append(Problem(file, row, key, "is required"))
+                bad = True
+        ident = values["id"]
+        if ident and not ID_PATTERN.match(ident):
+            problems.append(
+                Problem(file, row, "id", f"{ident!r} is not a valid id (letters, digits, _ . -; max. 64)")
+            )
+            bad = True
+        if ident in rows_of:
+            problems.append(Problem(file, row, "id", f"duplicate id {ident!r}, first in row {rows_of[ident]}"))
+            bad = True
+        elif ident:
+            rows_of[ident] = row
+        enums: list[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility]]] = [
+            ("polarity", Polarity),
+            ("aggregation", Aggregation),
+            ("visibility", Visibility),
+        ]
+        for key, enum in enums:
+            if key == "visibility" and not values[key]:
+                values[key] = Visibility.PUBLIC.value
+            if values[key] and _choice(values[key], enum) is None:
+                allowed = ", ".join(a.value for a in enum)
+                problems.append(Problem(file, row, key, f"{values[key]!r} is not allowed; allowed: {allowed}"))
+                bad = True
+        numbers: dict[str, float | None] = {}
+        for key in ("factor", "min_count"):
+            raw = values[key].replace(",", ".")
+            if not raw:
+                numbers[key] = None
+                continue
+            try:
+                numbers[key] = float(raw)
+            except ValueError:
+                problems.append(Problem(file, row, key, f"{values[key]!r} is not a number"))
+                bad = True
+                continue
+            if not math.isfinite(numbers[key] or 0.0) or (numbers[key] or 0.0) < 0:
+                problems.append(Problem(file, row, key, f"{values[key]!r} must be a number ≥ 0"))
+                bad = True
+        decimals = 1
+        if values["decimals"]:
+            try:
+                decimals = int(float(values["decimals"]))
+            except ValueError:
+                decimals = -1
+            if not 0 <= decimals <= 6:
+                problems.append(Problem(file, row, "decimals", f"{values['decimals']!r} must be 0 … 6"))
+                bad = True
+        aggregation = values["aggregation"]
+        if aggregation == Aggregation.RATIO and not (values["numerator"] and values["denominator"]):
+            problems.append(
+                Problem(file, row, "numerator", "aggregation 'ratio' needs numerator and denominator")
+            )
+            bad = True
+        if aggregation == Aggregation.MEAN and not values["denominator"]:
+            problems.append(
+                Problem(file, row, "denominator", "aggregation 'mean' needs the weight indicator in denominator")
+            )
+            bad = True
+        if bad:
+            continue
+        specs.append(
+            IndicatorSpec(
+                id=ident,
+                name_de=values["name_de"],
+                name_en=values["name_en"],
+                topic=values["topic"],
+                topic_en=values["topic_en"],
+                unit=values["unit"],
+                unit_en=values["unit_en"],
+                polarity=values["polarity"],
+                aggregation=aggregation,
+                numerator=values["numerator"] or None,
+                denominator=values["denominator"] or None,
+                factor=numbers["factor"] if numbers["factor"] is not None else (
+                    1.0 if aggregation == Aggregation.RATIO else None
+                ),
+                visibility=values["visibility"],
+                min_count=numbers["min_count"],
+                decimals=decimals,
+                source=values["source"],
+                licence=values["licence"],
+                definition_de=values["definition_de"],
+                definition_en=values["definition_en"],
+            )
+        )
+    # References: ratio numerator/denominator must be count (sum) indicators; mean weight must exist.
+    aggregations = dict(known_ids or {})
+    aggregations.update({s.id: s.aggregation for s in specs})
+    for spec in specs:
+        row = rows_of[spec.id]
+        refs = []
+        if spec.aggregation == Aggregation.RATIO:
+            refs = [("numerator", spec.numerator), ("denominator", spec.denominator)]
+        elif spec.aggregation == Aggregation.MEAN:
+            refs = [("denominator", spec.denominator)]
+        for key, ref in refs:
+            if ref not in aggregations:
+                problems.append(Problem(file, row, key, f"names unknown indicator {ref!r}"))
+            elif spec.aggregation == Aggregation.RATIO and aggregations[ref] != Aggregation.SUM:
+                problems.append(
+                    Problem(file, row, key, f"{ref!r} must be a count indicator (aggregation 'sum')")
+                )
+    if problems:
+        raise ValidationFailed(problems)
+    return specs
+
+
+def read_catalogue(path: Path, known_ids: Mapping[str, str] | None = None) -> list[IndicatorSpec]:
+    """Read and validate a catalogue file (CSV or YAML)."""
+    file = str(path)
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        if not path.exists():
+            raise ValidationFailed([Problem(file, None, None, "file not found")])
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ValidationFailed([Problem(file, None, None, f"not a readable YAML file: {exc}")]) from None
+        if isinstance(loaded, Mapping):
+            loaded = loaded.get("indicators")
+        if not isinstance(loaded, list) or not loaded:
+            raise ValidationFailed(
+                [Problem(file, None, None, "expected a list of indicators (or a key 'indicators' holding one)")]
+            )
+        entries: list[tuple[int, Mapping[str, Any]]] = []
+        problems = []
+        for number, item in enumerate(loaded, start=1):
+            if isinstance(item, Mapping):
+                entries.append((number, {str(k): v for k, v in item.items()}))
+            else:
+                problems.append(Problem(file, number, None, "entry is not a mapping of field: value"))
+        if problems:
+            raise ValidationFailed(problems)
+        return parse_entries(entries, file, known_ids)
+    table = read_table(path)
+    header = [_text(cell).lower() for cell in table.rows[0]]
+    missing = [key for key in REQUIRED if key not in header]
+    if missing:
+        raise ValidationFailed(
+            [Problem(file, table.row_number(0), key, "required column is missing") for key in missing]
+        )
+    entries = []
+    for offset, cells in enumerate(table.rows[1:], start=1):
+        if all(_text(c) == "" for c in cells):
+            continue
+        entry = {header[i]: cells[i] for i in range(min(len(header), len(cells))) if header[i]}
+        entries.append((table.row_number(offset), entry))
+    if not entries:
+        raise ValidationFailed([Problem(file, None, None, "the catalogue has no entries")])
+    return parse_entries(entries, file, known_ids)
+
+
+def known_aggregations(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Indicator.id, Indicator.aggregation)).all())
+
+
+def load_specs(session: Session) -> dict[str, IndicatorSpec]:
+    return {row.id: spec_from_row(row) for row in session.scalars(select(Indicator))}
+
+
+def upsert(session: Session, specs: Sequence[IndicatorSpec], file: str) -> ImportSummary:
+    summary = ImportSummary(f"catalogue {file}")
+    existing = {row.id: row for row in session.scalars(select(Indicator))}
+    for spec in specs:
+        data = asdict(spec)
+        row = existing.get(spec.id)
+        if row is None:
+            session.add(Indicator(**data))
+            summary.inserted += 1
+        elif all(getattr(row, key) == value for key, value in data.items()):
+            summary.unchanged += 1
+        else:
+            for key, value in data.items():
+                setattr(row, key, value)
+            summary.updated += 1
+    session.flush()
+    return summary

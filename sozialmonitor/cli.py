@@ -1,0 +1,180 @@
+"""Command line: ``python -m sozialmonitor <command>``. The store is chosen by ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from sozialmonitor import __version__, frames
+from sozialmonitor.errors import SozialmonitorError, ValidationFailed
+from sozialmonitor.exporter import export_frame
+from sozialmonitor.importing import (
+    LevelOptions,
+    demo_manifest,
+    import_areas,
+    import_catalogue,
+    import_indicators,
+    load_manifest,
+)
+from sozialmonitor.model import Area, Indicator, Observation
+from sozialmonitor.progress import Progress
+from sozialmonitor.settings import Settings
+from sozialmonitor.store import Store
+from sozialmonitor.summary import ImportSummary
+
+DESCRIPTION = """Sozialmonitor: load planning areas and indicators into the store, and export them.
+The store is the SQLite file under instance/ unless DATABASE_URL names another database."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sozialmonitor", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"sozialmonitor {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="create the store's schema or upgrade it to the newest version",
+                        description="Create the store's schema or upgrade it to the newest version.")
+
+    p = commands.add_parser("import-catalogue", help="import or update indicator definitions (CSV or YAML)",
+                            description="Import or update indicator definitions from a CSV (UTF-8, , or ;) "
+                            "or YAML file. Columns/keys: id, name_de, name_en, topic, topic_en, unit, unit_en, "
+                            "polarity, aggregation, numerator, denominator, factor, visibility, min_count, "
+                            "decimals, source, licence, definition_de, definition_en.")
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    p = commands.add_parser(
+        "import-areas", help="import area geometries of one level (GeoJSON, GeoPackage, Shapefile, FlatGeobuf)",
+        description="Import the areas of one level of a frame from GeoJSON, GeoPackage, Shapefile (plain or "
+        "zipped) or FlatGeobuf. Any CRS is reprojected to EPSG:4326; invalid geometries are repaired and "
+        "listed. Frame and level are created on first use.")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--frame", required=True, metavar="F", help="frame id, e.g. berlin")
+    p.add_argument("--level", required=True, metavar="L", help="level id, e.g. planungsraum")
+    p.add_argument("--id-col", metavar="C", help="column with the area id (default: id, code, AGS …)")
+    p.add_argument("--name-col", metavar="C", help="column with the area name (default: name, GEN …)")
+    p.add_argument("--parent-col", metavar="C", help="column with the id of the parent area")
+    p.add_argument("--parent-level", metavar="P", help="the level's parent level (when the level is new)")
+    p.add_argument("--crs", metavar="EPSG", help="CRS of a file that has none, e.g. 25832")
+    p.add_argument("--layer", metavar="NAME", help="layer of a GeoPackage with several layers")
+    p.add_argument("--level-name", metavar="NAME", help="German name of the level (when new)")
+    p.add_argument("--level-name-en", metavar="NAME", help="English name of the level (when new)")
+    p.add_argument("--frame-name", metavar="NAME", help="German name of the frame (when new)")
+    p.add_argument("--frame-name-en", metavar="NAME", help="English name of the frame (when new)")
+    p.add_argument("--source", metavar="TEXT", help="source attribution of the geometry")
+    p.add_argument("--licence", metavar="TEXT", help="licence of the geometry")
+    p.add_argument("--simplify", type=float, metavar="METRES",
+                   help="tolerance of the web simplification (default: extent diagonal / 4000, min. 5 m)")
+
+    p = commands.add_parser(
+        "import-indicators", help="import observations (CSV, XLSX, XLS; long, wide or INKAR shape)",
+        description="Import observations of one level. The CSV dialect is detected: , or ; separator, "
+        "decimal comma or point, UTF-8 (with or without BOM) or Windows-1252. German statistical symbols "
+        "become statuses: . secret, x not applicable, ... later, / unreliable, (12,3) unreliable value, "
+        "12,3p provisional; - and – follow --dash-means. Everything is validated first; any problem → "
+        "nothing is written.")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--frame", required=True, metavar="F")
+    p.add_argument("--level", required=True, metavar="L")
+    p.add_argument("--format", choices=["long", "wide", "inkar"], default="long", dest="fmt",
+                   help="long: area_id, indicator_id, period, value [, numerator, denominator, status]; "
+                   "wide: one row per area, one column per period (needs --indicator); "
+                   "inkar: INKAR export (row 1 indicator names, row 2 years). Default: long")
+    p.add_argument("--indicator", metavar="ID", help="catalogue id of the indicator (wide, inkar)")
+    p.add_argument("--area-col", metavar="C", help="column with the area id")
+    p.add_argument("--sheet", metavar="NAME", help="worksheet of an Excel file (default: the first)")
+    p.add_argument("--dash-means", choices=["missing", "zero"], default="missing",
+                   help="what - and – mean: missing (default; as in the Berlin MSS tables) or zero "
+                   "(the official meaning 'nothing' in German statistics)")
+    p.add_argument("--unknown-areas", choices=["error", "skip"], default="error",
+                   help="unknown area ids are an error (default) or are skipped and listed in the summary")
+
+    p = commands.add_parser("export", help="export a frame: catalogue, areas (GeoPackage), long CSV per level",
+                            description="Export a frame to DIR: manifest.yaml, catalogue.csv, areas.gpkg and "
+                            "observations_<level>.csv; `import-manifest DIR/manifest.yaml` reads it back.")
+    p.add_argument("--frame", required=True, metavar="F")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+
+    p = commands.add_parser("import-manifest", help="run a manifest (catalogue, levels, indicator files)",
+                            description="Import everything a manifest names (as written by `export` or "
+                            "data/demo.yaml) in one transaction.")
+    p.add_argument("file", type=Path, metavar="FILE")
+
+    commands.add_parser("load-demo", help="load the shipped demo data (Berlin, Deutschland)",
+                        description="Load the shipped demo data from data/demo.yaml in one transaction.")
+    commands.add_parser("info", help="list frames, levels, indicators and counts",
+                        description="List frames, levels with area counts, and indicator/observation counts.")
+    return parser
+
+
+def _print_summaries(summaries: Sequence[ImportSummary]) -> None:
+    for summary in summaries:
+        print(summary.report())
+
+
+def _info(store: Store) -> None:
+    with store.session() as session:
+        print(f"store: {store.describe()}")
+        for frame_id in frames.frame_ids(session):
+            print(f"frame {frame_id}")
+            for level in frames.levels(session, frame_id):
+                count = session.scalar(select(func.count()).select_from(Area).where(Area.level_id == level.id))
+                parent = f" (parent: {level.parent_key})" if level.parent_key else ""
+                print(f"  level {level.key}{parent}: {count} areas")
+        indicators = session.scalar(select(func.count()).select_from(Indicator))
+        observations = session.scalar(select(func.count()).select_from(Observation))
+        print(f"indicators: {indicators}, observations: {observations}")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+        if args.command == "migrate":
+            print(f"schema is current: {store.describe()}")
+        elif args.command == "import-catalogue":
+            _print_summaries([import_catalogue(store, args.file)])
+        elif args.command == "import-areas":
+            _print_summaries([import_areas(
+                store, args.file, frame=args.frame, level=args.level, id_col=args.id_col, name_col=args.name_col,
+                parent_col=args.parent_col, crs=args.crs, layer=args.layer, tolerance_m=args.simplify,
+                options=LevelOptions(parent_level=args.parent_level, level_name_de=args.level_name,
+                                     level_name_en=args.level_name_en, frame_name_de=args.frame_name,
+                                     frame_name_en=args.frame_name_en, source=args.source, licence=args.licence),
+            )])
+        elif args.command == "import-indicators":
+            _print_summaries([import_indicators(
+                store, args.file, frame=args.frame, level=args.level, fmt=args.fmt, indicator=args.indicator,
+                area_col=args.area_col, dash_means=args.dash_means, unknown_areas=args.unknown_areas,
+                sheet=args.sheet, progress=Progress(f"storing {args.file.name}", 0),
+            )])
+        elif args.command == "export":
+            for path in export_frame(store, args.frame, args.out):
+                print(f"wrote {path}")
+        elif args.command == "import-manifest":
+            _print_summaries(load_manifest(store, args.file, progress=True))
+        elif args.command == "load-demo":
+            _print_summaries(load_manifest(store, demo_manifest(settings.data_dir), progress=True))
+        elif args.command == "info":
+            _info(store)
+    finally:
+        store.dispose()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        return run(args, settings)
+    except ValidationFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SozialmonitorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

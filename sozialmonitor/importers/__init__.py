@@ -1,0 +1,1 @@
+"""Importers: read, validate and reshape input files before anything reaches the store."""

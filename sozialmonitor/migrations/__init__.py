@@ -1,0 +1,1 @@
+"""Alembic migrations of the store; run through :meth:`sozialmonitor.store.Store.upgrade`."""
