@@ -201,3 +201,37 @@ def test_counts_after_city_import(cli: CliRunner, store: Store) -> None:
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Area)) == 6
         assert s.scalar(select(func.count()).select_from(Indicator)) == 5
+
+
+INDICATORS = FIXTURES / "indicators"
+
+
+@pytest.mark.parametrize(("file", "message"), [
+    ("synthetic_broken_value.csv", "row 3, column 'value': '12a' is not a number"),
+    ("synthetic_broken_period.csv", "row 2, column 'period': '2019/20' is not a period"),
+    ("synthetic_broken_duplicate.csv", "row 4"),
+    ("synthetic_broken_empty.csv", "empty"),
+    ("synthetic_broken_corrupt.xlsx", "synthetic_broken_corrupt.xlsx"),
+    ("synthetic_broken_missing_column.csv", "required column"),
+])
+def test_broken_indicator_files_exit_1_and_leave_the_store_unchanged(
+    cli: CliRunner, store: Store, file: str, message: str
+) -> None:
+    load_city(cli)
+    assert cli("import-indicators", CITY / "synthetic_observations.csv", "--frame", "muster",
+               "--level", "sozialraum").code == 0
+    before = snapshot(store)
+    r = cli("import-indicators", INDICATORS / file, "--frame", "muster", "--level", "sozialraum")
+    assert r.code == 1
+    assert message in r.err
+    assert "nothing was imported" in r.err
+    assert snapshot(store) == before
+
+
+def test_unknown_frame_or_level_names_the_allowed_ones(cli: CliRunner) -> None:
+    load_city(cli)
+    r = cli("import-indicators", CITY / "synthetic_observations.csv", "--frame", "muster", "--level", "ortsteil")
+    assert r.code == 1
+    assert "unknown level of frame 'muster' 'ortsteil'; allowed: bezirk, sozialraum" in r.err
+    r = cli("export", "--frame", "atlantis", "--out", "/tmp/never")
+    assert r.code == 1 and "unknown frame 'atlantis'; allowed: muster" in r.err

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,32 +13,34 @@ import pytest
 from sqlalchemy import func, select
 
 from sozialmonitor.catalogue import load_specs
+from sozialmonitor.cli import main
 from sozialmonitor.frames import get_level, levels
-from sozialmonitor.importing import demo_manifest, load_demo_if_empty, load_manifest
+from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.model import Area, Observation
 from sozialmonitor.observations import level_values
 from sozialmonitor.settings import REPO_ROOT
 from sozialmonitor.store import Store
-from sozialmonitor.summary import ImportSummary
 
 RAW = REPO_ROOT.parent / "shared" / "data" / "raw"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-        tuple[Store, list[ImportSummary]]]:
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    """The demo loaded by `python -m sozialmonitor load-demo`; yields the store and what the command printed."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     else:
         url = request.getfixturevalue("pg_database")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("DATABASE_URL", url)
+        assert main(["load-demo"]) == 0
     store = Store(url)
-    store.upgrade()
-    summaries = load_manifest(store, demo_manifest(REPO_ROOT / "data"))
-    yield store, summaries
+    yield store, out.getvalue()
     store.dispose()
 
 
-def test_demo_counts(demo: tuple[Store, list[ImportSummary]]) -> None:
+def test_demo_counts(demo: tuple[Store, str]) -> None:
     store, _ = demo
     with store.session() as s:
         counts = {(lvl.frame_id, lvl.key): s.scalar(select(func.count()).select_from(Area).where(
@@ -48,15 +52,15 @@ def test_demo_counts(demo: tuple[Store, list[ImportSummary]]) -> None:
     }
 
 
-def test_historic_municipality_keys_are_reported_not_silently_dropped(
-        demo: tuple[Store, list[ImportSummary]]) -> None:
-    _, summaries = demo
-    [gv] = [s for s in summaries if "gemeinden_gv" in s.what]
-    assert gv.skipped == 2628
-    assert any("524 unknown area id(s) skipped" in note and "03152001" in note for note in gv.notes)
+def test_historic_municipality_keys_are_reported_not_silently_dropped(demo: tuple[Store, str]) -> None:
+    _, printed = demo
+    [line] = [x for x in printed.splitlines() if "gemeinden_gv" in x]
+    assert "130404 inserted, 0 updated, 0 unchanged, 0 repaired, 2628 skipped" in line
+    [note] = [x for x in printed.splitlines() if "unknown area id(s) skipped" in x]
+    assert "524 unknown area id(s) skipped (2628 rows)" in note and "03152001" in note
 
 
-def test_fixed_duplicate_id_and_values_match_the_published_tables(demo: tuple[Store, list[ImportSummary]]) -> None:
+def test_fixed_duplicate_id_and_values_match_the_published_tables(demo: tuple[Store, str]) -> None:
     store, _ = demo
     with store.session() as s:
         plr = get_level(s, "berlin", "planungsraum")
@@ -70,7 +74,7 @@ def test_fixed_duplicate_id_and_values_match_the_published_tables(demo: tuple[St
 
 
 @pytest.mark.skipif(not RAW.exists(), reason="../shared/data/raw is not beside the repository")
-def test_derived_district_regions_equal_the_published_totals(demo: tuple[Store, list[ImportSummary]]) -> None:
+def test_derived_district_regions_equal_the_published_totals(demo: tuple[Store, str]) -> None:
     """Bezirksregion values are not imported; they are derived from the Planungsräume and must equal
     the Amt für Statistik's own Bezirksregion table (and shares must be recomputed, not averaged)."""
     store, _ = demo
@@ -91,7 +95,7 @@ def test_derived_district_regions_equal_the_published_totals(demo: tuple[Store, 
         assert share.loc[code, "value"] == pytest.approx(float(r["inhabitants_age_below_6_percentage"]), abs=1e-9)
 
 
-def test_loading_the_demo_again_is_a_no_op(demo: tuple[Store, list[ImportSummary]]) -> None:
+def test_loading_the_demo_again_is_a_no_op(demo: tuple[Store, str]) -> None:
     store, _ = demo
     with store.session() as s:
         before = s.scalar(select(func.count()).select_from(Observation))
