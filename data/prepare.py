@@ -28,7 +28,7 @@ import io
 import math
 import os
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 # Fixed timestamp inside the GeoPackages (gpkg_contents.last_change), so reruns are byte-identical.
@@ -187,7 +187,15 @@ class Indicator:
     licence: str
     definition_de: str
     definition_en: str
+    scale: str = "sequential"
 
+
+# Changes and balances are mapped with a diverging palette around the reference value (or 0).
+DIVERGING = {
+    "mss_d1_unemployed_change", "mss_d2_long_term_unemployed_change", "mss_d3_transfer_recipients_change",
+    "mss_d4_child_poverty_change", "mss_k06_foreigners_change", "mss_k12_migration_balance",
+    "mss_k13_migration_balance_children_below_6",
+}
 
 CATALOGUE_HEADER = [f.name for f in fields(Indicator)]
 
@@ -882,6 +890,8 @@ INKAR_INDICATORS = [
 
 def catalogue() -> list[Indicator]:
     items = MSS_INDICATORS + pop_indicators() + GV_INDICATORS + INKAR_INDICATORS
+    items = [replace(i, scale="diverging") if i.id in DIVERGING else i for i in items]
+    check({i.id for i in items} >= DIVERGING, "diverging ids must exist")
     ids = [i.id for i in items]
     check(len(ids) == len(set(ids)), "duplicate catalogue ids")
     by_id = {i.id: i for i in items}

@@ -1,21 +1,110 @@
-"""The page skeleton."""
+"""The page: header, notices, controls, map or table, panels, footer.
+
+Built server-side from the URL query, so the first response already holds the map's colours (the
+GeoJSON hideout) — no callback has to race the geometry download.
+"""
 
 from __future__ import annotations
 
-from dash import html
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dash import dcc, html
 
 from layouts import ids
-from sozialmonitor.service import Overview
+from layouts.controls import controls
+from layouts.mapview import map_section, table_section
+from layouts.panels import graph, indicator_info, profile
+from sozialmonitor.i18n import t
+from sozialmonitor.service import ViewModel
+from sozialmonitor.view import Notice, ViewState, to_query
 
 
-def overview(data: Overview) -> html.Div:
-    items = []
-    for frame in data.frames:
-        levels = [html.Li(f"{level.name_de}: {level.areas:,} Gebiete".replace(",", ".")) for level in frame.levels]
-        items.append(html.Section([html.H2(frame.name_de), html.Ul(levels)]))
-    summary = html.P(f"{data.indicators} Indikatoren, {data.observations:,} Beobachtungen".replace(",", "."))
-    return html.Div([*items, summary], id=ids.OVERVIEW)
+def notices(items: Sequence[Notice], lang: str, error: str | None = None) -> html.Div:
+    children = [html.P(t(n.key, lang, **n.params), className="notice") for n in items]
+    if error:
+        children.insert(0, html.P(error, className="notice notice-error", role="alert"))
+    return html.Div(children, id=ids.NOTICES, className="notices", role="status", **{"aria-live": "polite"})
 
 
-def page(data: Overview) -> html.Main:
-    return html.Main([html.H1("Sozialmonitor"), overview(data)], id=ids.PAGE, lang="de")
+def lang_href(state: ViewState) -> str:
+    other = "en" if state.lang == "de" else "de"
+    query = to_query(replace(state, lang=other))
+    return "/?" + query if query else "/"
+
+
+def header(state: ViewState) -> html.Header:
+    lang = state.lang
+    return html.Header(className="site-header", children=[
+        html.A(t("skip_to_content", lang), href="#main", className="skip-link"),
+        html.Div(className="brand", children=[
+            html.H1(t("app_title", lang)),
+            html.P(t("app_subtitle", lang), className="subtitle"),
+        ]),
+        html.Nav(className="header-actions", **{"aria-label": t("language", lang)}, children=[
+            html.A(t("lang_switch", lang), href=lang_href(state), id=ids.LANG_LINK, className="button-link",
+                   lang="en" if lang == "de" else "de", title=t("lang_switch_label", lang)),
+            html.Button([t("copy_link", lang), dcc.Clipboard(id=ids.COPY_LINK, className="clipboard",
+                                                             title=t("copy_link", lang))],
+                        className="button-link copy-button", type="button", tabIndex=-1),
+        ]),
+    ])
+
+
+def footer(model: ViewModel) -> html.Footer:
+    lang = model.state.lang
+    sources = []
+    if model.info is not None:
+        sources.append(html.Li(f"{t('info_geometry', lang)}: {model.info.geometry_source} "
+                               f"({model.info.geometry_licence})"))
+        sources.append(html.Li(f"{t('info_source', lang)}: {model.info.spec.source} ({model.info.spec.licence})"))
+    return html.Footer(className="site-footer", children=[
+        html.H2(t("footer_sources", lang)), html.Ul(sources, id="footer-sources"),
+    ])
+
+
+def page(model: ViewModel, basemap_url: str | None = None, error: str | None = None) -> html.Div:
+    state = model.state
+    lang = state.lang
+    if model.map is None:
+        return html.Div(lang=lang, className="page", children=[
+            header(state), html.Main(id="main", children=[notices(model.notices, lang, error)])])
+    return html.Div(lang=lang, className="page", children=[
+        dcc.Store(id=ids.QUERY, data=to_query(state)),
+        dcc.Store(id=ids.CLICKED),
+        header(state),
+        html.Main(id="main", className="layout", children=[
+            notices(model.notices, lang, error),
+            html.Aside(controls(model), className="sidebar", **{"aria-label": t("controls", lang)}),
+            html.Div(className="content", children=[
+                html.H2(model.map.title, id=ids.MAP_TITLE, className="map-title"),
+                html.P(model.map.derived_from or "", id=ids.DERIVED_NOTE, className="hint"),
+                map_section(model, basemap_url),
+                table_section(model, []),
+                html.Div(className="downloads", children=[
+                    html.Button(t("download_csv", lang), id=ids.DOWNLOAD_CSV, className="button", type="button"),
+                    html.Button(t("download_xlsx", lang), id=ids.DOWNLOAD_XLSX, className="button",
+                                type="button"),
+                    dcc.Download(id=ids.DOWNLOAD),
+                ]),
+                html.Div(className="panels", children=[
+                    html.Section(className="panel", **{"aria-labelledby": "h-series"}, children=[
+                        html.H2(t("panel_series", lang), id="h-series"),
+                        graph(ids.SERIES, None, t("panel_series", lang))]),
+                    html.Section(className="panel", **{"aria-labelledby": "h-ranking"}, children=[
+                        html.H2(t("panel_ranking", lang), id="h-ranking"),
+                        graph(ids.RANKING, None, t("panel_ranking", lang))]),
+                    html.Section(className="panel panel-wide", **{"aria-labelledby": "h-profile"}, children=[
+                        html.H2(t("panel_profile", lang), id="h-profile"), profile(None, lang)]),
+                    html.Section(className="panel panel-wide", **{"aria-labelledby": "h-info"}, children=[
+                        html.H2(t("panel_info", lang), id="h-info"), indicator_info(model.info, lang)]),
+                ]),
+            ]),
+        ]),
+        footer(model),
+    ])
+
+
+def error_page(state: ViewState, message: str) -> html.Div:
+    return html.Div(lang=state.lang, className="page", children=[
+        header(state), html.Main(id="main", className="layout", children=[notices([], state.lang, message)])])

@@ -22,7 +22,7 @@ from sozialmonitor.errors import Problem, ValidationFailed
 from sozialmonitor.importers.tables import read_table
 from sozialmonitor.model import Indicator
 from sozialmonitor.summary import ImportSummary
-from sozialmonitor.vocab import Aggregation, Polarity, Visibility
+from sozialmonitor.vocab import Aggregation, Polarity, Scale, Visibility
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -48,6 +48,7 @@ class IndicatorSpec:
     licence: str = ""
     definition_de: str = ""
     definition_en: str = ""
+    scale: str = "sequential"  # "diverging": classes around the reference value (changes, balances)
 
     @property
     def is_share(self) -> bool:
@@ -72,7 +73,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _choice(raw: str, allowed: type[Polarity] | type[Aggregation] | type[Visibility]) -> str | None:
+def _choice(raw: str, allowed: type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]) -> str | None:
     return raw if raw in {a.value for a in allowed} else None
 
 
@@ -105,14 +106,17 @@ def parse_entries(
             bad = True
         elif ident:
             rows_of[ident] = row
-        enums: list[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility]]] = [
+        enums: list[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]]] = [
             ("polarity", Polarity),
             ("aggregation", Aggregation),
             ("visibility", Visibility),
+            ("scale", Scale),
         ]
         for key, enum in enums:
             if key == "visibility" and not values[key]:
                 values[key] = Visibility.PUBLIC.value
+            if key == "scale" and not values[key]:
+                values[key] = Scale.SEQUENTIAL.value
             if values[key] and _choice(values[key], enum) is None:
                 allowed = ", ".join(a.value for a in enum)
                 problems.append(Problem(file, row, key, f"{values[key]!r} is not allowed; allowed: {allowed}"))
@@ -177,6 +181,7 @@ def parse_entries(
                 licence=values["licence"],
                 definition_de=values["definition_de"],
                 definition_en=values["definition_en"],
+                scale=values["scale"],
             )
         )
     # References: ratio numerator/denominator must be count (sum) indicators; mean weight must exist.

@@ -20,7 +20,7 @@ from sozialmonitor.importers.areas import read_areas
 from sozialmonitor.importers.indicator_tables import parse_indicator_table
 from sozialmonitor.importers.tables import read_table
 from sozialmonitor.progress import NullProgress, Progress
-from sozialmonitor.store import Store
+from sozialmonitor.store import Store, bump_generation
 from sozialmonitor.summary import ImportSummary
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def import_catalogue(store: Store, path: Path) -> ImportSummary:
 
 def catalogue_into(session: Session, path: Path) -> ImportSummary:
     specs = catalogue.read_catalogue(path, catalogue.known_aggregations(session))
-    return catalogue.upsert(session, specs, str(path))
+    summary = catalogue.upsert(session, specs, str(path))
+    bump_generation(session)
+    return summary
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ def areas_into(
         session, frame, level, parent_key=options.parent_level, name_de=options.level_name_de,
         name_en=options.level_name_en, source=options.source, licence=options.licence, file=str(path),
     )
-    return frames.store_areas(session, info, area_file, tolerance_m=tolerance_m, parent_col=parent_col)
+    summary = frames.store_areas(session, info, area_file, tolerance_m=tolerance_m, parent_col=parent_col)
+    bump_generation(session)
+    return summary
 
 
 def import_indicators(store: Store, path: Path, **kwargs: Any) -> ImportSummary:
@@ -122,6 +126,7 @@ def indicators_into(
     bar.total = len(kept)
     observations.upsert(session, kept, summary, advance=bar.advance)
     bar.close()
+    bump_generation(session)
     return summary
 
 

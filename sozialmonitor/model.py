@@ -84,6 +84,7 @@ class Indicator(Base):
         ),
         CheckConstraint("aggregation IN ('sum', 'ratio', 'mean', 'none')", name="aggregation"),
         CheckConstraint("visibility IN ('public', 'internal')", name="visibility"),
+        CheckConstraint("scale IN ('sequential', 'diverging')", name="scale"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -105,6 +106,7 @@ class Indicator(Base):
     licence: Mapped[str] = mapped_column(Text, default="")
     definition_de: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
+    scale: Mapped[str] = mapped_column(String(12), default="sequential", server_default="sequential")
 
 
 class Observation(Base):
@@ -126,3 +128,13 @@ class Observation(Base):
     numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
     denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="ok")
+
+
+class StoreState(Base):
+    """One row: a counter that every import increments in its transaction, so app workers know when
+    their per-process caches are stale."""
+
+    __tablename__ = "store_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

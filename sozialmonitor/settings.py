@@ -47,6 +47,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "`1` turns on Dash's debug mode (tracebacks in the browser). Never in production.",
     ),
     SettingDoc("SOZIALMONITOR_LOG_LEVEL", "`INFO`", "Log level: DEBUG, INFO, WARNING or ERROR."),
+    SettingDoc(
+        "SOZIALMONITOR_BASEMAP_URL",
+        "empty (no basemap)",
+        "Tile URL template of an optional basemap, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. "
+        "Off by default: the app needs no tile server and works offline.",
+    ),
 )
 
 
@@ -87,6 +93,7 @@ class Settings:
     port: int = 8050
     debug: bool = False
     log_level: str = "INFO"
+    basemap_url: str | None = None
     data_dir: Path = field(default=REPO_ROOT / "data")
 
     @property
@@ -114,4 +121,5 @@ class Settings:
             port=_port(env, "SOZIALMONITOR_PORT", 8050),
             debug=_flag(env, "SOZIALMONITOR_DEBUG", False),
             log_level=level,
+            basemap_url=(env.get("SOZIALMONITOR_BASEMAP_URL") or "").strip() or None,
         )

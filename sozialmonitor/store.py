@@ -16,13 +16,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sozialmonitor.errors import StoreUnavailable
-from sozialmonitor.model import Area
+from sozialmonitor.model import Area, StoreState
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +111,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def bump_generation(session: Session) -> None:
+    """Mark the store as changed (inside the import's transaction)."""
+    session.execute(update(StoreState).where(StoreState.id == 1).values(generation=StoreState.generation + 1))
+
+
+def generation(session: Session) -> int:
+    return int(session.scalar(select(StoreState.generation).where(StoreState.id == 1)) or 0)

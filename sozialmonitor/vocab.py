@@ -40,3 +40,8 @@ class Aggregation(StrEnum):
 class Visibility(StrEnum):
     PUBLIC = "public"
     INTERNAL = "internal"
+
+
+class Scale(StrEnum):
+    SEQUENTIAL = "sequential"  # light → dark
+    DIVERGING = "diverging"  # two hues around a centre (the reference value, or 0 for changes)

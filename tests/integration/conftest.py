@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from sozialmonitor.cli import main
+from sozialmonitor.service import Service
 from sozialmonitor.store import Store
 
 
@@ -35,3 +38,26 @@ def cli(store: Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    """The shipped demo, loaded once per backend by `python -m sozialmonitor load-demo`; yields the store and
+    what the command printed. Tests must not change it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("DATABASE_URL", url)
+        assert main(["load-demo"]) == 0
+    store = Store(url)
+    yield store, out.getvalue()
+    store.dispose()
+
+
+@pytest.fixture
+def service(demo: tuple[Store, str]) -> Service:
+    """A fresh service (empty caches) over the demo store."""
+    return Service(demo[0])

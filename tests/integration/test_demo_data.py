@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from sozialmonitor.catalogue import load_specs
-from sozialmonitor.cli import main
 from sozialmonitor.frames import get_level, levels
 from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.model import Area, Observation
@@ -22,22 +18,6 @@ from sozialmonitor.settings import REPO_ROOT
 from sozialmonitor.store import Store
 
 RAW = REPO_ROOT.parent / "shared" / "data" / "raw"
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
-    """The demo loaded by `python -m sozialmonitor load-demo`; yields the store and what the command printed."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
-        mp.setenv("DATABASE_URL", url)
-        assert main(["load-demo"]) == 0
-    store = Store(url)
-    yield store, out.getvalue()
-    store.dispose()
 
 
 def test_demo_counts(demo: tuple[Store, str]) -> None:

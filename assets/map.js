@@ -1,0 +1,122 @@
+/* Sozialmonitor map functions for dash-leaflet (referenced through Namespace("sozialmonitor", "map")).
+ *
+ * The geometry of a level is loaded once from /geo/<frame>/<level>.geojson; features carry only
+ * properties {id, name, i}. Everything that changes with indicator, period or method arrives in the
+ * GeoJSON `hideout`: class per feature index (`cls`, -1 no data, -2 suppressed), value (`val`), colours,
+ * unit, decimals and language. The style function returns a fresh object per feature.
+ */
+(function () {
+  "use strict";
+  const derived = new WeakMap(); // hideout -> {ranks, selected, n}
+  const formats = {};
+
+  function info(h) {
+    let d = derived.get(h);
+    if (d) { return d; }
+    const order = [];
+    (h.cls || []).forEach(function (c, i) { if (c >= 0 && h.val[i] !== null) { order.push(i); } });
+    order.sort(function (a, b) { return h.val[b] - h.val[a]; });
+    const ranks = new Array((h.cls || []).length).fill(null);
+    let rank = 0;
+    let previous = null;
+    order.forEach(function (i, position) {
+      if (previous === null || h.val[i] !== previous) { rank = position + 1; previous = h.val[i]; }
+      ranks[i] = rank;
+    });
+    d = {ranks: ranks, selected: new Set(h.sel || []), n: order.length, styled: 0};
+    derived.set(h, d);
+    return d;
+  }
+
+  function formatter(lang, decimals) {
+    const key = lang + decimals;
+    if (!formats[key]) {
+      formats[key] = new Intl.NumberFormat(lang === "en" ? "en-GB" : "de-DE",
+        {minimumFractionDigits: decimals, maximumFractionDigits: decimals});
+    }
+    return formats[key];
+  }
+
+  function formatValue(value, h) {
+    const text = formatter(h.lang, Math.max(h.dec, 0)).format(value).replace("-", "\u2212");
+    if (!h.unit) { return text; }
+    if (h.unit === "%") { return h.lang === "en" ? text + "%" : text + "\u202f%"; }
+    return text + "\u00a0" + h.unit;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  const ns = window.sozialmonitor = window.sozialmonitor || {};
+  ns.map = {
+    style: function (feature, context) {
+      const h = context.hideout || {};
+      const d = info(h);
+      const i = feature.properties.i;
+      const c = h.cls ? h.cls[i] : -1;
+      const selected = d.selected.has(i);
+      const style = {weight: selected ? 3 : 0.5, color: selected ? "#000000" : "#5a5a5a", opacity: 1,
+                     fillOpacity: 0.9, dashArray: null};
+      if (c >= 0) {
+        style.fillColor = h.colors[c];
+      } else if (c === -2) {
+        style.fillColor = h.fill.suppressed;
+        style.dashArray = "2 3";
+      } else {
+        style.fillColor = h.fill.no_data;
+        style.dashArray = "4 3";
+      }
+      d.styled += 1;
+      if (d.styled === (h.cls || []).length && window.performance && performance.mark) {
+        performance.mark("sozialmonitor:styled");  // every feature has its colour (benchmarks read this)
+      }
+      return style;
+    },
+    bindTooltip: function (feature, layer, context) {
+      const h = context.hideout || {};
+      const d = info(h);
+      const i = feature.properties.i;
+      const c = h.cls ? h.cls[i] : -1;
+      let line;
+      if (c >= 0 && h.val[i] !== null) {
+        line = formatValue(h.val[i], h) + " \u00b7 " +
+          h.labels.rank.replace("{rank}", d.ranks[i]).replace("{n}", d.n);
+      } else {
+        line = c === -2 ? h.labels.suppressed : h.labels.no_data;
+      }
+      layer.bindTooltip("<strong>" + escapeHtml(feature.properties.name) + "</strong><br>" + escapeHtml(line),
+        {sticky: true, direction: "top", opacity: 0.95});
+    },
+    outline: function (feature, context) {
+      return {weight: 1.6, color: "#1f1f1f", opacity: context.hideout && context.hideout.show ? 0.9 : 0,
+              fill: false, interactive: false};
+    },
+    clicked: function (click) {
+      if (!click || !click.properties) { return window.dash_clientside.no_update; }
+      return {id: click.properties.id, at: Date.now()};  // only the id travels to the server
+    },
+    syncUrl: function (query, center, zoom) {
+      const params = new URLSearchParams(query || "");
+      if (center && zoom !== undefined && zoom !== null) {
+        const lat = Array.isArray(center) ? center[0] : center.lat;
+        const lon = Array.isArray(center) ? center[1] : center.lng;
+        params.set("lat", lat.toFixed(5));
+        params.set("lon", lon.toFixed(5));
+        params.set("z", String(Math.round(zoom * 100) / 100));
+      }
+      const search = params.toString().replace(/%2C/g, ",");
+      const url = window.location.pathname + (search ? "?" + search : "");
+      if (url !== window.location.pathname + window.location.search) {
+        window.history.replaceState(null, "", url);
+      }
+      const other = new URLSearchParams(search);
+      const lang = other.get("lang") === "en" ? "de" : "en";
+      if (lang === "de") { other.delete("lang"); } else { other.set("lang", "en"); }
+      const otherSearch = other.toString().replace(/%2C/g, ",");
+      return window.location.pathname + (otherSearch ? "?" + otherSearch : "");
+    }
+  };
+}());

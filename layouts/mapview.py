@@ -1,0 +1,135 @@
+"""The map (dash-leaflet), its legend and title, and the accessible table view."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import dash_leaflet as dl
+from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Group, Scheme
+from dash_extensions.javascript import Namespace
+
+from layouts import ids
+from sozialmonitor.i18n import t
+from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
+from sozialmonitor.service import MapData, ViewModel
+
+MAP_JS = Namespace("sozialmonitor", "map")  # functions in assets/map.js
+
+
+def hideout(data: MapData) -> dict[str, Any]:
+    payload = data.hideout()
+    payload["fill"] = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL}
+    return payload
+
+
+def rough_zoom(bounds: tuple[tuple[float, float], tuple[float, float]], width: int = 720, height: int = 470) -> float:
+    """The web-mercator zoom at which ``bounds`` fit a map of about ``width`` × ``height`` pixels."""
+    (south, west), (north, east) = bounds
+
+    def mercator(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    zoom_x = math.log2(width * 360 / (256 * max(east - west, 1e-9)))
+    zoom_y = math.log2(height * 2 * math.pi / (256 * max(mercator(north) - mercator(south), 1e-9)))
+    return math.floor(min(zoom_x, zoom_y) * 4) / 4
+
+
+def fit_bounds(model: ViewModel) -> dict[str, Any] | None:
+    """The viewport that fits the level, unless the link names a map position."""
+    state = model.state
+    if model.bounds is None or (state.lat is not None and state.lon is not None and state.zoom is not None):
+        return None
+    return {"bounds": [list(model.bounds[0]), list(model.bounds[1])], "transition": "fitBounds",
+            "options": {"animate": False}}
+
+
+def legend(data: MapData) -> html.Div:
+    lang = data.state.lang
+    items = []
+    for entry in data.legend:
+        if entry.kind == "class":
+            swatch = html.Span(className="swatch", style={"backgroundColor": entry.colour})
+        else:
+            swatch = html.Span(className=f"swatch swatch-{entry.kind.replace('_', '-')}",
+                               style={"backgroundColor": MISSING_FILL if entry.kind == "no_data" else SUPPRESSED_FILL})
+        count = t("area_count_one", lang) if entry.count == 1 else t("areas_count", lang, n=entry.count)
+        items.append(html.Li([swatch, html.Span(entry.label, className="legend-label"),
+                              html.Span(count, className="legend-count")], className=f"legend-{entry.kind}"))
+    unit = html.Span(f" ({data.unit})", className="legend-unit") if data.unit else None
+    return html.Div([html.H3([t("legend", lang), unit], className="legend-title"),
+                     html.Ul(items, className="legend-list")], id=ids.LEGEND, className="legend")
+
+
+def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
+    data = model.map
+    state = model.state
+    lang = state.lang
+    assert data is not None
+    center_zoom: dict[str, Any]
+    if state.lat is not None and state.lon is not None and state.zoom is not None:
+        center_zoom = {"center": [state.lat, state.lon], "zoom": state.zoom}
+    elif model.bounds:
+        (south, west), (north, east) = model.bounds
+        # Open near the level's extent; a clientside callback then fits the exact bounds once the map
+        # knows its size (dash-leaflet re-applies center/zoom props over an initial `viewport`).
+        center_zoom = {"center": [(south + north) / 2, (west + east) / 2], "zoom": rough_zoom(model.bounds)}
+    else:
+        center_zoom = {"center": [51.2, 10.4], "zoom": 6}
+    layers: list[Any] = []
+    if basemap_url:
+        layers.append(dl.TileLayer(id=ids.BASEMAP, url=basemap_url, attribution=t("basemap_attribution", lang)))
+    layers.append(dl.GeoJSON(
+        id=ids.AREAS, url=data.geometry_url, hideout=hideout(data),
+        style=MAP_JS("style"), onEachFeature=MAP_JS("bindTooltip"),
+        attribution=f"{model.info.geometry_source} ({model.info.geometry_licence})" if model.info else None,
+    ))
+    layers.append(dl.GeoJSON(id=ids.PARENT_OUTLINE, url=data.outline_url or "", interactive=False,
+                             style=MAP_JS("outline"), hideout={"show": bool(data.outline_url)}))
+    return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
+                        **{"aria-label": t("map_label", lang, title=data.title)}, children=[
+        dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > 2000,
+               zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, **center_zoom),
+        legend(data),
+        dcc.Store(id=ids.INITIAL_VIEWPORT, data=fit_bounds(model)),
+    ])
+
+
+def table_columns(lang: str, unit: str = "", decimals: int = 1) -> list[dict[str, Any]]:
+    """Columns of the table view; the value column is numeric (sorts as numbers) and formatted per locale."""
+    number = Format(precision=max(decimals, 0), scheme=Scheme.fixed, group=Group.yes,
+                    decimal_delimiter="," if lang != "en" else ".", group_delimiter="." if lang != "en" else ",")
+    value_name = f"{t('col_value', lang)} ({unit})" if unit else t("col_value", lang)
+    return [
+        {"name": t("col_area_id", lang), "id": "area_id"},
+        {"name": t("col_area", lang), "id": "name"},
+        {"name": value_name, "id": "value", "type": "numeric", "format": number},
+        {"name": t("col_class", lang), "id": "class_label"},
+        {"name": t("col_status", lang), "id": "status_text"},
+    ]
+
+
+def table_section(model: ViewModel, rows: list[dict[str, Any]]) -> html.Section:
+    lang = model.state.lang
+    return html.Section(id=ids.TABLE_SECTION, className="table-section", hidden=model.state.view != "table",
+                        **{"aria-label": t("panel_table", lang)}, children=[
+        dash_table.DataTable(
+            id=ids.TABLE, columns=table_columns(lang, model.map.unit if model.map else "",
+                                                model.map.decimals if model.map else 1),
+            data=rows, sort_action="native", page_size=25,
+            style_as_list_view=True, cell_selectable=False, row_selectable=False,
+            style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px 8px"},
+            style_header={"fontWeight": "bold"},
+        ),
+    ])
+
+
+def table_rows(frame: Any) -> list[dict[str, Any]]:
+    """DataTable rows; the numeric value is kept for sorting the text column in the right order."""
+    return [
+        {"area_id": r.area_id, "name": r.name, "value": None if r.value != r.value else r.value,
+         "class_label": r.class_label, "status_text": r.status_text}
+        for r in frame.sort_values(["value", "area_id"], ascending=[False, True], na_position="last")
+        .itertuples(index=False)
+    ]

@@ -1,0 +1,153 @@
+"""Panels below the map: time series, ranking, area profile, indicator information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from layouts import ids
+from sozialmonitor.formatting import format_value, plotly_separators
+from sozialmonitor.i18n import t
+from sozialmonitor.service import IndicatorInfo, ProfileData, RankingData, SeriesData, period_label
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+LINE_COLOURS = ("#1b6ca8", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#444444")
+
+
+def _base_layout(lang: str, height: int) -> dict[str, Any]:
+    return {
+        "separators": plotly_separators(lang), "height": height, "margin": {"l": 60, "r": 16, "t": 16, "b": 48},
+        "font": {"family": FONT, "size": 13, "color": "#1f1f1f"}, "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff", "hoverlabel": {"font": {"family": FONT}},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+
+
+def series_figure(data: SeriesData) -> go.Figure:
+    lang = data.lang
+    x = [period_label(p, lang) for p in data.periods]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=list(data.band_high), mode="lines", line={"width": 0}, hoverinfo="skip",
+                             showlegend=False, connectgaps=False))
+    fig.add_trace(go.Scatter(x=x, y=list(data.band_low), mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor="rgba(120,120,120,0.18)", name=t("band", lang), hoverinfo="skip",
+                             connectgaps=False))
+    if data.reference is not None:
+        fig.add_trace(go.Scatter(x=x, y=list(data.reference.values), mode="lines+markers", name=data.reference.name,
+                                 line={"color": "#000000", "dash": "dash", "width": 2}, connectgaps=False))
+    for i, line in enumerate(data.lines):
+        fig.add_trace(go.Scatter(x=x, y=list(line.values), mode="lines+markers", name=line.name,
+                                 line={"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2.5},
+                                 connectgaps=False))
+    hover = f"%{{y:,.{max(data.decimals, 0)}f}} {data.unit}"
+    fig.update_traces(hovertemplate=hover + "<extra>%{fullData.name}</extra>", selector={"hoverinfo": None})
+    fig.update_layout(**_base_layout(lang, 340), yaxis={"title": data.unit, "gridcolor": "#e5e5e5",
+                                                        "tickformat": f",.{max(data.decimals, 0)}f"},
+                      xaxis={"type": "category"})
+    return fig
+
+
+BAR_LIMIT = 600  # above this, one SVG bar per area makes plotly slow: draw filled areas per class instead
+
+
+def ranking_figure(data: RankingData) -> go.Figure:
+    lang = data.lang
+    n = len(data.codes)
+    ranks = list(range(1, n + 1))
+    hover = (f"%{{text}}: %{{y:,.{max(data.decimals, 0)}f}} {data.unit}<br>"
+             + t("rank", lang, rank="%{x}", n=n) + "<extra></extra>")
+    fig = go.Figure()
+    if n <= BAR_LIMIT:
+        colours = ["#000000" if c in data.selected else colour for c, colour in zip(data.codes, data.colours,
+                                                                                   strict=True)]
+        fig.add_trace(go.Bar(x=ranks, y=list(data.values), customdata=list(data.codes), text=list(data.names),
+                             textposition="none", marker={"color": colours, "line": {"width": 0}},
+                             hovertemplate=hover))
+    else:
+        # one filled step area per class colour (a handful of SVG paths instead of thousands of bars)
+        start = 0
+        while start < n:
+            end = start
+            while end < n and data.colours[end] == data.colours[start]:
+                end += 1
+            xs = ranks[start:end + 1] if end < n else ranks[start:end]
+            ys = list(data.values[start:end + 1]) if end < n else list(data.values[start:end])
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="tozeroy", line={"width": 0.5,
+                                     "color": data.colours[start]}, fillcolor=data.colours[start],
+                                     customdata=list(data.codes[start:end + 1]), text=list(data.names[start:end + 1]),
+                                     hovertemplate=hover, showlegend=False))
+            start = end
+        chosen = [i for i, c in enumerate(data.codes) if c in data.selected]
+        if chosen:
+            fig.add_trace(go.Scatter(x=[ranks[i] for i in chosen], y=[data.values[i] for i in chosen],
+                                     mode="markers", marker={"color": "#000000", "size": 9},
+                                     customdata=[data.codes[i] for i in chosen], text=[data.names[i] for i in chosen],
+                                     hovertemplate=hover, showlegend=False))
+    if data.reference is not None:
+        fig.add_hline(y=data.reference, line={"color": "#000000", "dash": "dash"},
+                      annotation_text=data.reference_label, annotation_position="top right")
+    fig.update_layout(**_base_layout(lang, 300), bargap=0.05, showlegend=False,
+                      xaxis={"title": t("rank_note", lang), "showgrid": False},
+                      yaxis={"title": data.unit, "gridcolor": "#e5e5e5",
+                             "tickformat": f",.{max(data.decimals, 0)}f"})
+    return fig
+
+
+def profile(data: ProfileData | None, lang: str) -> html.Div:
+    if data is None:
+        return html.Div(html.P(t("profile_hint", lang), className="hint"), id=ids.PROFILE)
+    head = html.Tr([html.Th(t(k, lang), scope="col") for k in
+                    ("col_indicator", "col_period", "col_value", "col_reference", "col_difference",
+                     "col_assessment")])
+    body = []
+    for row in data.rows:
+        mark = html.Span(t(row.assessment, lang), className=f"mark mark-{row.assessment}")
+        body.append(html.Tr([html.Th(row.label, scope="row"), html.Td(row.period), html.Td(row.value, className="num"),
+                             html.Td(row.reference, className="num"), html.Td(row.difference, className="num"),
+                             html.Td([_spine(row.z), mark])]))
+    return html.Div(id=ids.PROFILE, children=[
+        html.H3(t("profile_of", lang, name=f"{data.name} ({data.code})")),
+        html.Table([html.Thead(head), html.Tbody(body)], className="profile-table"),
+        html.P("* " + t("reference_median", lang), className="hint"),
+    ])
+
+
+def _spine(z: float | None) -> html.Span:
+    """A small bar: position of the area relative to the reference in standard deviations (±3)."""
+    if z is None:
+        return html.Span()
+    clipped = max(-3.0, min(3.0, z))
+    width = abs(clipped) / 3 * 50
+    left = 50 if clipped >= 0 else 50 - width
+    return html.Span(className="spine", **{"aria-hidden": "true"}, children=[
+        html.Span(className="spine-bar", style={"left": f"{left:.1f}%", "width": f"{width:.1f}%"})])
+
+
+def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:
+    if info is None:
+        return html.Div(id=ids.INFO)
+    spec = info.spec
+    rows = [
+        ("info_definition", spec.definition_en if lang == "en" and spec.definition_en else spec.definition_de),
+        ("info_unit", spec.unit_en if lang == "en" and spec.unit_en else spec.unit),
+        ("info_polarity", t(f"polarity_{spec.polarity}", lang)),
+        ("info_latest", period_label(info.latest, lang) if info.latest else "–"),
+        ("info_source", spec.source),
+        ("info_licence", spec.licence),
+        ("info_geometry", f"{info.geometry_source} ({info.geometry_licence})"),
+    ]
+    return html.Div(id=ids.INFO, children=[
+        html.H3(spec.name(lang)),
+        html.Dl([item for key, value in rows for item in (html.Dt(t(key, lang)), html.Dd(value or "–"))],
+                className="info-list"),
+    ])
+
+
+def graph(graph_id: str, figure: go.Figure | None, label: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=figure or go.Figure(), config={"displaylogo": False}, className="graph")
+
+
+def value_text(value: float | None, unit: str, decimals: int, lang: str) -> str:
+    return format_value(value, unit, decimals, lang)

@@ -1,0 +1,301 @@
+"""Choropleth classification: class breaks, the class of each area, and the notes a legend must show.
+
+Breaks are computed with `mapclassify <https://pysal.org/mapclassify/>`_; this module adds the policies a
+social monitor needs and writes them down:
+
+**Which values enter.** ``values`` maps area ids to usable numbers only. Missing and suppressed values
+(disclosure control, ``secret``, ``not_applicable`` …) never enter the classification: the caller drops
+them, and the map gives them their own legend entries (see :mod:`sozialmonitor.palettes`). Zeros are
+ordinary values. NaN or infinite numbers are a caller error and raise :class:`NotFinite`.
+
+**Outliers** are neither removed nor capped: every area is shown with its true class. Equal intervals can
+therefore leave classes empty (their count is 0); quantiles and natural breaks are robust to outliers.
+
+**Classes.** ``breaks`` holds the upper bound of each class, strictly ascending; class 0 is
+``[lower, breaks[0]]`` and class ``i`` is ``(breaks[i-1], breaks[i]]``. A value exactly on a break belongs
+to the lower class (upper bound inclusive), as in mapclassify.
+
+**Number of classes.** ``k`` must lie in :data:`K_RANGE` (3 … 7). Fewer classes are used only with a
+note: fewer distinct values than ``k`` lower ``k`` to their number, and breaks that coincide (quantiles
+with heavy ties) or classes that would be empty at the ends of the range (``std_mean``) are dropped -
+both with ``Note("k_lowered", {"requested": k, "used": n})``. All values equal gives one class and
+``Note("all_equal")``; no values gives ``k == 0``, no breaks, ``lower`` NaN and ``Note("no_values")``.
+
+**Methods** (:data:`METHODS`):
+
+- ``quantiles``: about the same number of areas per class (mapclassify ``Quantiles``).
+- ``equal_interval``: classes of equal width between minimum and maximum (mapclassify's ``EqualInterval``
+  formula, computed here because its ``np.arange`` fails on ranges near the float resolution).
+- ``natural_breaks``: Fisher-Jenks optimal breaks (``FisherJenks``). Its cost grows with n², so above
+  ``JENKS_SAMPLE`` (1,000) values the breaks are computed on a deterministic sample: the sorted values at
+  1,000 evenly spaced ranks (always including minimum and maximum), which keeps the distribution's shape;
+  the last break is the true maximum. Same input, same breaks.
+- ``std_mean``: breaks at the mean plus multiples of the standard deviation (``StdMean``, sample standard
+  deviation, n − 1). The ``k − 1`` multiples are symmetric around the mean and one standard deviation
+  apart (:func:`std_multiples`): k=3 → ±0.5; k=4 → −1, 0, 1; k=5 → ±0.5, ±1.5; k=6 → 0, ±1, ±2;
+  k=7 → ±0.5, ±1.5, ±2.5. The lowest class starts at the minimum, the highest ends at the maximum;
+  breaks outside the data range would make empty classes and are dropped (``k_lowered``).
+- ``manual``: the user's ``manual_breaks`` as upper bounds of classes (mapclassify ``UserDefined``), at
+  most :data:`MAX_MANUAL_BREAKS`; ``k`` is ignored. Unsorted breaks are sorted
+  (``Note("manual_breaks_sorted")``), duplicates removed (``Note("manual_breaks_duplicates")``). Values
+  below the first break belong to class 0, whose lower bound is the smaller of the data minimum and the
+  first break. If values exceed the last break, the data maximum is appended as one more class, so every
+  value lands in a class, with ``Note("outside_breaks", {"count", "last_break", "upper"})``.
+
+**Same breaks for all periods.** With ``basis`` (e.g. the values of every period) the breaks are computed
+from ``basis`` and then applied to ``values``; the result is the same as ``assign(values,
+classify(basis …))``. Values outside the basis range (possible only if ``basis`` does not contain them) are
+put into the first or last class with ``Note("outside_basis", {"count", "lower", "upper"})``. An empty
+``basis`` gives ``k == 0`` and no classes at all.
+
+**Diverging classes around a reference** (``center`` given; change maps, maps centred on the city-wide
+value): the distances ``|value − center|`` are classified into ``ceil(k / 2)`` classes with the chosen
+method (for ``std_mean``: the positive multiples of the standard deviation around ``center``), and the
+distance breaks ``d_0 < … < d_max`` are mirrored, so every class boundary is ``center ± d_i`` and
+``lower == center − d_max``, ``breaks[-1] == center + d_max``. For odd ``k`` the middle class straddles the
+centre (``center − d_0 … center + d_0``); for even ``k`` the centre itself is a break. Because the upper
+bound is inclusive on both sides, a value exactly at ``center − d_0`` falls into the class below the middle
+one, a value at ``center + d_0`` into the middle one. With ``manual`` the user's breaks are taken as given.
+
+Classification is deterministic: the same input always gives the same result.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import mapclassify
+import numpy as np
+import numpy.typing as npt
+
+from sozialmonitor.errors import SozialmonitorError, UnknownName
+
+JENKS_SAMPLE = 1000
+METHODS: tuple[str, ...] = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual")
+K_RANGE: tuple[int, int] = (3, 7)
+MAX_MANUAL_BREAKS = K_RANGE[1]
+"""Most breaks a user may give; one more class may be appended for values above the last break."""
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class BadBreaks(SozialmonitorError):
+    """Manual breaks that cannot be used: none given, too many, or not finite numbers."""
+
+
+class NotFinite(SozialmonitorError):
+    """Values to classify contain NaN or infinity; missing values must be dropped before classifying."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark for the user about the classification, translated later by ``key``."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Breaks and classes of one map. See the module docstring for the meaning of each policy."""
+
+    method: str
+    k: int
+    """Number of classes actually used (may be below :data:`K_RANGE` only together with a note)."""
+    lower: float
+    """Lower bound of class 0: the minimum of the values the breaks were computed from (diverging: the
+    mirrored lower end; manual: at most the first break); NaN when ``k == 0``."""
+    breaks: tuple[float, ...]
+    """Upper bound of each class, strictly ascending, ``len(breaks) == k``."""
+    classes: dict[str, int]
+    """Area id → class index 0 … k − 1, for every area in ``values``."""
+    counts: tuple[int, ...]
+    """Number of areas per class (of ``values``, not of ``basis``)."""
+    center: float | None
+    """Reference value of a diverging classification, else None."""
+    notes: tuple[Note, ...]
+
+
+def std_multiples(k: int) -> list[float]:
+    """Multiples of the standard deviation for ``std_mean`` with ``k`` classes: ``k − 1`` numbers, symmetric
+    around 0 and 1 apart (k=5 → [−1.5, −0.5, 0.5, 1.5])."""
+    return [i - (k - 2) / 2 for i in range(k - 1)]
+
+
+def classify(
+    values: Mapping[str, float],
+    method: str,
+    k: int,
+    *,
+    manual_breaks: Sequence[float] | None = None,
+    basis: Sequence[float] | None = None,
+    center: float | None = None,
+) -> Classification:
+    """Classify ``values`` (area id → number) into ``k`` classes with ``method``.
+
+    ``manual_breaks`` is used with method ``manual`` only (ignored otherwise); ``basis`` computes the breaks
+    from other values (same breaks for all periods); ``center`` makes the classes diverge around it.
+    """
+    if method not in METHODS:
+        raise UnknownName("classification method", method, METHODS)
+    if method != "manual" and not K_RANGE[0] <= k <= K_RANGE[1]:
+        raise UnknownName("number of classes", k, range(K_RANGE[0], K_RANGE[1] + 1))
+    _check_finite(values)
+    if center is not None and not math.isfinite(center):
+        raise NotFinite(f"the centre of a diverging classification must be a finite number, got {center!r}")
+    if basis is not None:
+        source = np.asarray(list(basis), dtype=np.float64)
+        if not np.isfinite(source).all():
+            raise NotFinite("the basis of the classification contains NaN or infinite values")
+    else:
+        source = np.asarray(list(values.values()), dtype=np.float64)
+
+    notes: list[Note] = []
+    if source.size == 0:
+        return Classification(method, 0, math.nan, (), {}, (), center, (Note("no_values"),))
+    lo, hi = float(source.min()), float(source.max())
+    if method == "manual":
+        breaks, lower = _manual(source, manual_breaks, notes)
+    elif lo == hi:
+        notes.append(Note("all_equal", {"value": lo}))
+        if center is None:
+            breaks, lower = [hi], lo
+        else:
+            distance = abs(lo - center)
+            breaks, lower = [max(center + distance, hi)], min(center - distance, lo)
+    else:
+        if center is None:
+            breaks, lower = _sequential(source, method, k), lo
+        else:
+            breaks, lower = _diverging(source, method, k, center)
+        breaks = sorted(set(breaks))
+        if len(breaks) != k:
+            notes.append(Note("k_lowered", {"requested": k, "used": len(breaks)}))
+
+    classes = _assign(values, breaks)
+    counts = [0] * len(breaks)
+    for index in classes.values():
+        counts[index] += 1
+    if basis is not None:
+        outside = sum(1 for v in values.values() if v < lower or v > breaks[-1])
+        if outside:
+            notes.append(Note("outside_basis", {"count": outside, "lower": lower, "upper": breaks[-1]}))
+    return Classification(
+        method=method,
+        k=len(breaks),
+        lower=float(lower),
+        breaks=tuple(float(b) for b in breaks),
+        classes=classes,
+        counts=tuple(counts),
+        center=center,
+        notes=tuple(notes),
+    )
+
+
+def assign(values: Mapping[str, float], classification: Classification) -> dict[str, int]:
+    """Classes of other ``values`` with the fixed breaks of ``classification`` (upper bounds inclusive).
+
+    Values below ``lower`` go to class 0, values above the last break to the last class; with ``k == 0``
+    no value gets a class.
+    """
+    _check_finite(values)
+    return _assign(values, classification.breaks)
+
+
+def _assign(values: Mapping[str, float], breaks: Sequence[float]) -> dict[str, int]:
+    if not breaks:
+        return {}
+    ids = list(values)
+    numbers = np.asarray([values[i] for i in ids], dtype=np.float64)
+    # side="left": the first break >= value, i.e. breaks[i-1] < value <= breaks[i]
+    index = np.minimum(np.searchsorted(np.asarray(breaks, dtype=np.float64), numbers, side="left"), len(breaks) - 1)
+    return {area: int(c) for area, c in zip(ids, index, strict=True)}
+
+
+def _check_finite(values: Mapping[str, float]) -> None:
+    bad = [area for area, v in values.items() if not math.isfinite(v)]
+    if bad:
+        shown = ", ".join(bad[:10]) + (" …" if len(bad) > 10 else "")
+        raise NotFinite(
+            f"cannot classify NaN or infinite values (areas: {shown}); drop missing values before classifying"
+        )
+
+
+def _method_breaks(y: FloatArray, method: str, k: int) -> list[float]:
+    """Raw mapclassify breaks for ``k`` classes (2 ≤ k ≤ number of distinct values)."""
+    with warnings.catch_warnings():
+        # mapclassify warns about ties and a missing numba; ties are reported as notes instead
+        warnings.simplefilter("ignore")
+        if method == "quantiles":
+            bins = mapclassify.Quantiles(y, k=k).bins
+        elif method == "equal_interval":
+            # mapclassify's EqualInterval formula, without its np.arange, which fails on ranges near float
+            # resolution
+            lo, hi = float(y.min()), float(y.max())
+            width = (hi - lo) / k
+            bins = [(lo + width) + i * width for i in range(k - 1)] + [hi]
+        elif method == "natural_breaks":
+            sample = np.sort(y)
+            if sample.size > JENKS_SAMPLE:
+                sample = sample[np.linspace(0, sample.size - 1, JENKS_SAMPLE).round().astype(int)]
+            bins = mapclassify.FisherJenks(sample, k=k).bins
+        else:
+            bins = mapclassify.StdMean(y, multiples=std_multiples(k)).bins
+    return [float(b) for b in bins]
+
+
+def _within(breaks: Sequence[float], lo: float, hi: float) -> list[float]:
+    """Breaks that bound a possibly non-empty class within ``[lo, hi]``, ending exactly at ``hi``."""
+    return sorted({b for b in breaks if lo <= b < hi} | {hi})
+
+
+def _sequential(y: FloatArray, method: str, k: int) -> list[float]:
+    used = min(k, len(np.unique(y)))
+    return _within(_method_breaks(y, method, used), float(y.min()), float(y.max()))
+
+
+def _diverging(y: FloatArray, method: str, k: int, center: float) -> tuple[list[float], float]:
+    distance = np.abs(y - center)
+    d_max = float(distance.max())
+    half = math.ceil(k / 2)
+    if method == "std_mean":
+        sd = math.sqrt(float(np.sum((y - center) ** 2)) / (len(y) - 1))
+        raw = [m * sd for m in std_multiples(k) if m > 0]
+        d_breaks = _within(raw, 0.0, d_max)
+    else:
+        used = min(half, len(np.unique(distance)))
+        raw = _method_breaks(distance, method, used) if used > 1 else [d_max]
+        d_breaks = _within(raw, float(distance.min()), d_max)
+    inner = d_breaks[:-1]
+    breaks = [center - d for d in reversed(inner)]
+    if k % 2 == 0:
+        breaks.append(center)
+    breaks.extend(center + d for d in d_breaks)
+    # center ± d can miss the extreme values by a rounding error; the outer bounds must contain them
+    breaks[-1] = max(breaks[-1], float(y.max()))
+    return breaks, min(center - d_max, float(y.min()))
+
+
+def _manual(source: FloatArray, manual_breaks: Sequence[float] | None, notes: list[Note]) -> tuple[list[float], float]:
+    given = [float(b) for b in manual_breaks or ()]
+    if not given:
+        raise BadBreaks("the manual classification needs at least one break")
+    if not all(math.isfinite(b) for b in given):
+        raise BadBreaks(f"manual breaks must be finite numbers, got {given}")
+    if len(given) > MAX_MANUAL_BREAKS:
+        raise BadBreaks(f"at most {MAX_MANUAL_BREAKS} manual breaks are allowed, got {len(given)}")
+    breaks = sorted(set(given))
+    if given != sorted(given):
+        notes.append(Note("manual_breaks_sorted", {"given": tuple(given), "used": tuple(breaks)}))
+    if len(breaks) < len(given):
+        removed = tuple(sorted({b for b in given if given.count(b) > 1}))
+        notes.append(Note("manual_breaks_duplicates", {"removed": removed}))
+    lo, hi = float(source.min()), float(source.max())
+    above = int((source > breaks[-1]).sum())
+    if above:
+        notes.append(Note("outside_breaks", {"count": above, "last_break": breaks[-1], "upper": hi}))
+        breaks.append(hi)
+    return breaks, min(lo, breaks[0])

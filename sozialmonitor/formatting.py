@@ -1,0 +1,101 @@
+"""Numbers as people read them, in German (``de``, the default) or English (``en``).
+
+**Separators.** German: ``1.234,5`` (thousands ``.``, decimal ``,``); English: ``1,234.5``. Thousands are
+grouped from four digits on (``1.234``, ``10.997``).
+
+**Signs and gaps.** Negative numbers carry the typographic minus sign U+2212 (``−3,5``). A value that rounds
+to zero is printed without sign (``-0.0`` and ``-0.04`` with one decimal give ``0,0``). ``None``, NaN and
+infinities print as an en dash ``–`` ("no value").
+
+**Rounding: half away from zero, on the decimal number as Python prints it.** Python's own ``format`` rounds
+the binary value (``format(2.675, ".2f") == "2.67"`` because 2.675 is stored as 2.67499999…) and rounds
+exact halves to even (``format(0.125, ".2f") == "0.12"``). Readers expect ``2,675 → 2,68`` and
+``0,125 → 0,13``, so the value is first converted to its shortest decimal representation (``repr``) and
+then rounded half away from zero. Both languages share this rounding; only the separators differ.
+
+**Units.** ``%`` and ``‰`` follow the number after a narrow no-break space in German (``12,5 %``) and
+directly in English (``12.5%``); any other unit follows after a no-break space (``1.234 Personen``). The
+caller passes the unit in the reader's language.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+from sozialmonitor.errors import UnknownName
+
+LANGUAGES: tuple[str, ...] = ("de", "en")
+MAX_DECIMALS = 6
+NO_VALUE = "–"  # en dash U+2013
+MINUS = "−"  # minus sign U+2212
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+PERCENT_UNITS = ("%", "‰")
+
+_CONTEXT = Context(prec=400, rounding=ROUND_HALF_UP)  # enough digits for any float with 6 decimals
+
+
+def _check(decimals: int, lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise UnknownName("language", lang, LANGUAGES)
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise UnknownName("number of decimals", decimals, range(0, MAX_DECIMALS + 1))
+
+
+def round_half_away(value: float, decimals: int) -> Decimal:
+    """``value`` rounded to ``decimals`` places, half away from zero, on its shortest decimal form."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+def format_number(value: float | None, decimals: int, lang: str) -> str:
+    """``value`` with exactly ``decimals`` places in the language's notation (``1234.5, 1, 'de'`` → ``1.234,5``)."""
+    _check(decimals, lang)
+    if value is None or not math.isfinite(value):
+        return NO_VALUE
+    rounded = round_half_away(value, decimals)
+    text = f"{abs(rounded):,.{decimals}f}"  # English grouping: 1,234.5
+    if lang == "de":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return MINUS + text if rounded < 0 else text
+
+
+def format_value(value: float | None, unit: str, decimals: int, lang: str) -> str:
+    """``value`` with its unit (``'12,5 %'``, ``'12.5%'``, ``'1.234 Personen'``); no value gives ``–`` alone."""
+    number = format_number(value, decimals, lang)
+    unit = unit.strip()
+    if number == NO_VALUE or not unit:
+        return number
+    if unit in PERCENT_UNITS:
+        return number + (NARROW_NBSP if lang == "de" else "") + unit
+    return number + NBSP + unit
+
+
+def format_range(lower: float, upper: float, decimals: int, lang: str, *, first: bool) -> str:
+    """Legend label of one class, matching :mod:`sozialmonitor.classify`: the first class includes both
+    bounds (``'10,0 – 15,0'``), later classes exclude the lower one (``'> 10,0 – 15,0'``). A first class whose
+    bounds print alike shows one number (all values equal)."""
+    low = format_number(lower, decimals, lang)
+    high = format_number(upper, decimals, lang)
+    if first:
+        return low if low == high else f"{low} – {high}"
+    return f"> {low} – {high}"
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's ``layout.separators``: decimal mark, then thousands separator."""
+    if lang not in LANGUAGES:
+        raise UnknownName("language", lang, LANGUAGES)
+    return ",." if lang == "de" else ".,"
+
+
+def decimals_for_breaks(breaks: Sequence[float], base_decimals: int) -> int:
+    """The fewest decimals, at least ``base_decimals`` and at most :data:`MAX_DECIMALS`, with which distinct
+    ``breaks`` print distinctly. Pass the classification's ``lower`` along with the breaks to cover it too."""
+    _check(base_decimals, "de")
+    distinct = {float(b) for b in breaks if math.isfinite(b)}
+    for decimals in range(base_decimals, MAX_DECIMALS + 1):
+        if len({round_half_away(b, decimals) for b in distinct}) == len(distinct):
+            return decimals
+    return MAX_DECIMALS

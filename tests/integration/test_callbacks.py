@@ -1,0 +1,144 @@
+"""Callbacks called as plain functions against the demo store (no browser): they unpack inputs, call the
+service and return layout pieces."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import pytest
+from dash import no_update
+
+from callbacks import dashboard
+from layouts import ids
+from sozialmonitor.service import Service
+from sozialmonitor.view import parse_query, to_query
+
+
+def inputs(service: Service, query: str = "", **changes: Any) -> dict[str, Any]:
+    """The main callback's inputs as the page would send them for the view in ``query``."""
+    model = service.view(parse_query(query)[0])
+    state = model.state
+    base = {
+        "frame": state.frame, "level": state.level, "indicator": state.indicator,
+        "period_index": model.periods.index(state.period or ""), "mode": state.mode, "base": state.base,
+        "change": state.change, "method": state.method, "breaks": "", "k": state.k,
+        "fixed": ["fixed"] if state.fixed else [], "palette": state.palette,
+        "outline": ["outline"] if state.outline else [], "view": state.view, "selected": list(state.selected),
+        "clicked": None, "ranking_click": None, "previous": to_query(state), "center": None, "zoom": None,
+    }
+    base.update(changes)
+    return base
+
+
+def test_changing_the_indicator_restyles_without_geometry(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.INDICATOR, **inputs(service, indicator="mss_s3_transfer_recipients"))
+    assert parse_query(answer["query"])[0].indicator == "mss_s3_transfer_recipients"
+    assert "coordinates" not in json.dumps(answer["hideout"])
+    assert answer["geo_url"].startswith("/geo/berlin/planungsraum.geojson?v=")
+    assert answer["viewport"] is no_update  # the map keeps its place
+    assert answer["indicator_options"] is no_update  # options only change with frame or level
+
+
+def test_changing_the_period_uses_the_slider_index(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.PERIOD, **inputs(service, period_index=0))
+    assert parse_query(answer["query"])[0].period == "2012-12-31"
+    assert answer["period_label"] == "31.12.2012"
+
+
+def test_a_map_click_toggles_the_area(service: Service) -> None:
+    first = dashboard.update_view(service, ids.CLICKED, **inputs(service, clicked={"id": "01011101", "at": 1}))
+    assert first["selected"] == ["01011101"]
+    again = dashboard.update_view(service, ids.CLICKED, **inputs(
+        service, "sel=01011101", selected=["01011101"], clicked={"id": "01011101", "at": 2}))
+    assert again["selected"] == []
+
+
+def test_a_ranking_click_selects_the_bar(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.RANKING, **inputs(
+        service, ranking_click={"points": [{"customdata": "01011103"}]}))
+    assert answer["selected"] == ["01011103"]
+
+
+def test_changing_the_level_fits_the_map_and_refreshes_options(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.LEVEL, **inputs(service, level="bezirk"))
+    state = parse_query(answer["query"])[0]
+    assert state.level == "bezirk"
+    assert state.indicator != "mss_s4_child_poverty"  # not derivable (aggregation none): falls back
+    assert answer["viewport"]["transition"] == "fitBounds"
+    assert answer["indicator_options"] is not no_update
+
+
+def test_changing_the_frame_resets_level_and_indicator(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.FRAME, **inputs(service, frame="deutschland"))
+    state = parse_query(answer["query"])[0]
+    assert (state.frame, state.level) == ("deutschland", "gemeinde")
+    assert answer["level_options"][0]["value"] == "gemeinde"
+
+
+def test_bad_manual_breaks_keep_the_text_and_say_why(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.BREAKS, **inputs(service, method="manual", breaks="5; zehn"))
+    assert answer["breaks"] is no_update
+    assert "Grenzen" in json.dumps([str(n) for n in answer["notices"]])
+    good = dashboard.update_view(service, ids.BREAKS, **inputs(service, method="manual", breaks="10; 20,5; 40"))
+    state = parse_query(good["query"])[0]
+    assert state.method == "manual" and state.breaks == (10.0, 20.5, 40.0)
+    assert good["breaks"] == "10; 20,5; 40"
+
+
+def test_panels_and_table(service: Service) -> None:
+    query = "sel=01011101&view=table"
+    panels = dashboard.update_panels(service, query)
+    series = panels["series"].to_dict()
+    assert any(trace.get("name") == "Stülerstraße" for trace in series["data"])
+    assert series["layout"]["separators"] == ",."
+    rows = dashboard.update_table(service, query)["rows"]
+    assert len(rows) == 448 and isinstance(rows[0]["value"], float)
+    assert dashboard.update_table(service, "")["rows"] is no_update  # not computed while hidden
+    value_column = dashboard.update_table(service, query)["columns"][2]
+    assert value_column["type"] == "numeric" and value_column["name"] == "Wert (%)"
+
+
+@pytest.mark.parametrize("trigger", [ids.DOWNLOAD_CSV, ids.DOWNLOAD_XLSX])
+def test_download_of_the_current_view(service: Service, trigger: str) -> None:
+    answer = dashboard.download(service, trigger, "ind=mss_s3_transfer_recipients")
+    file = answer["file"]
+    assert file["filename"].startswith("berlin_planungsraum_mss_s3_transfer_recipients_2018-12-31")
+    assert file["filename"].endswith(".xlsx" if trigger == ids.DOWNLOAD_XLSX else ".csv")
+    if trigger == ids.DOWNLOAD_CSV:
+        text = file["content"]
+        assert text.splitlines()[0] == "area_id,name,indicator_id,period,value,unit,status,class,class_range"
+
+
+def test_errors_become_a_message_not_a_traceback(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    from callbacks.guard import guarded
+    from sozialmonitor.errors import StoreUnavailable
+
+    def broken(**_: Any) -> dict[str, Any]:
+        raise StoreUnavailable("connection refused")
+
+    wrapped = guarded({"notices": None, "query": None})(broken)
+    answer = wrapped()
+    assert answer["query"] is no_update
+    assert "Datenbank ist gerade nicht erreichbar" in str(answer["notices"])
+
+
+def test_geometry_route_caches_and_compresses(demo: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from flask import Flask
+
+    from callbacks import routes
+
+    service = Service(demo[0])
+    server = Flask("t")
+    routes.register(server, service)
+    client = server.test_client()
+    response = client.get("/geo/berlin/planungsraum.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in response.headers["Cache-Control"]
+    features = json.loads(gzip.decompress(response.data))["features"]
+    assert len(features) == 448
+    etag = response.headers["ETag"]
+    assert client.get("/geo/berlin/planungsraum.geojson", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/geo/berlin/nirgendwo.geojson").status_code == 404
