@@ -1,12 +1,14 @@
 """Sozialmonitor web app: wiring only (settings → store → service → Dash app → layouts → callbacks).
 
-``python app.py [--host H] [--port P]`` serves on http://127.0.0.1:8050; ``server`` is for gunicorn.
+``python app.py [--host H] [--port P]`` serves on http://127.0.0.1:8050; ``app:server`` is the WSGI
+application for gunicorn (built on first access, so importing this module has no side effects).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,14 +16,18 @@ import dash
 import flask
 from dash import Dash, html
 
-from callbacks import dashboard, routes
+from callbacks import analytics as analytics_callbacks
+from callbacks import auth, dashboard, routes, security
 from callbacks.guard import error_message
+from layouts.login import account_links
 from layouts.page import error_page, page
+from sozialmonitor.access import Audience
+from sozialmonitor.analytics.service import AnalyticsService
 from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.service import Service
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
-from sozialmonitor.view import parse_query
+from sozialmonitor.view import parse_query, to_query
 
 log = logging.getLogger("sozialmonitor.web")
 
@@ -35,7 +41,7 @@ class SozialmonitorDash(Dash):
         return html_text.replace("<html>", f'<html lang="{lang}">', 1)
 
 
-def create_app(settings: Settings) -> Dash:
+def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = None) -> Dash:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = Store(settings.database_url)
     if settings.load_demo:
@@ -43,36 +49,60 @@ def create_app(settings: Settings) -> Dash:
     else:
         store.upgrade()
     service = Service(store)
+    who = audience_of or auth.current_audience
     app = SozialmonitorDash(__name__, title="Sozialmonitor", serve_locally=True, update_title=None, use_pages=True,
-               pages_folder="", suppress_callback_exceptions=True, compress=True,
-               meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+                            pages_folder="", suppress_callback_exceptions=True, compress=True,
+                            meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.server.config["SOZIALMONITOR_STORE"] = store
+    auth.register(app.server, store, settings)
 
     def layout(**query: Any) -> html.Div:
         state, notices = parse_query(urlencode({k: v for k, v in query.items() if isinstance(v, str)}))
         try:
-            return page(service.view(state, notices), settings.basemap_url)
+            audience = who()
+            model = service.view(state, audience, notices)
+            account = account_links(audience, state.lang, auth.csrf_token() if audience.user else "",
+                                    "/?" + to_query(model.state))  # the resolved view: nothing the caller made up
+            return page(model, settings.basemap_url, account=account, audience=audience)
         except Exception as exc:  # the one translation of errors for the first page load
             log.exception("page layout failed")
             return error_page(state, error_message(exc, state.lang))
 
     dash.register_page("dashboard", path="/", layout=layout, title="Sozialmonitor")
     app.layout = html.Div(dash.page_container)
-    dashboard.register(app, service)
-    routes.register(app.server, service)
+    dashboard.register(app, service, who)
+    analytics_callbacks.register(app, service, AnalyticsService(service), who)
+    routes.register(app.server, service, who)
+    security.register(app, settings)
     return app
 
 
-settings = Settings.from_env()
-app = create_app(settings)
-server = app.server
+_default: Dash | None = None
+
+
+def default_app() -> Dash:
+    """The app for the settings in the environment, built once per process."""
+    global _default
+    if _default is None:
+        _default = create_app(Settings.from_env())
+    return _default
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: `app:server` for gunicorn, built on first access
+    if name == "server":
+        return default_app().server
+    if name == "app":
+        return default_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(description="Serve the Sozialmonitor dashboard.")
     parser.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
     args = parser.parse_args()
-    app.run(host=args.host, port=args.port, debug=settings.debug)
+    default_app().run(host=args.host, port=args.port, debug=settings.debug)
 
 
 if __name__ == "__main__":

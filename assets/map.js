@@ -1,20 +1,25 @@
 /* Sozialmonitor map functions for dash-leaflet (referenced through Namespace("sozialmonitor", "map")).
  *
  * The geometry of a level is loaded once from /geo/<frame>/<level>.geojson; features carry only
- * properties {id, name, i}. Everything that changes with indicator, period or method arrives in the
- * GeoJSON `hideout`: class per feature index (`cls`, -1 no data, -2 suppressed), value (`val`), colours,
- * unit, decimals and language. The style function returns a fresh object per feature.
+ * properties {id, name, i}. What changes with indicator, period or method is "paint data": class per
+ * feature index (`cls`, -1 no data, -2 suppressed), value (`val`), colours, unit, decimals, language and
+ * the selection. The first paint data come with the page as the GeoJSON `hideout`; later switches arrive
+ * in a dcc.Store and `paint` restyles the existing Leaflet layers in place (setStyle) instead of letting
+ * dash-leaflet rebuild every feature. Style objects are fresh per feature.
  */
 (function () {
   "use strict";
-  const derived = new WeakMap(); // hideout -> {ranks, selected, n}
+  const derived = new WeakMap(); // paint data -> {ranks, selected, n}
   const formats = {};
+  const registry = {};  // geometry URL -> Leaflet layers by feature index
+  let current = null;   // the paint data now on the map
 
   function info(h) {
     let d = derived.get(h);
     if (d) { return d; }
     const order = [];
-    (h.cls || []).forEach(function (c, i) { if (c >= 0 && h.val[i] !== null) { order.push(i); } });
+    // without inline values (large maps) the server ranks, in /tooltip
+    (h.cls || []).forEach(function (c, i) { if (c >= 0 && h.val && h.val[i] !== null) { order.push(i); } });
     order.sort(function (a, b) { return h.val[b] - h.val[a]; });
     const ranks = new Array((h.cls || []).length).fill(null);
     let rank = 0;
@@ -44,51 +49,103 @@
     return text + "\u00a0" + h.unit;
   }
 
+  const lines = new Map();  // "<view query>|<area id>" -> tooltip line fetched from /tooltip
+
+  function lazyLine(h, id, layer, title) {
+    const key = h.tq + "|" + id;
+    if (lines.has(key)) { return lines.get(key); }
+    lines.set(key, "\u2026");
+    fetch("/tooltip?" + h.tq + (h.tq ? "&" : "") + "area=" + encodeURIComponent(id), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : {text: h.labels.no_data}; })
+      .then(function (body) {
+        lines.set(key, body.text);
+        if (layer.isTooltipOpen() && current && current.tq === h.tq) {
+          layer.setTooltipContent(title + escapeHtml(body.text));
+        }
+      })
+      .catch(function () { lines.delete(key); });
+    return "\u2026";
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
     });
   }
 
+  function styleFor(i, h, d) {
+    const c = h.cls ? h.cls[i] : -1;
+    const selected = d.selected.has(i);
+    const style = {weight: selected ? 3 : 0.5, color: selected ? "#000000" : "#5a5a5a", opacity: 1,
+                   fillOpacity: 0.9, dashArray: null};
+    if (c >= 0) {
+      style.fillColor = h.colors[c];
+    } else if (c === -2) {
+      style.fillColor = h.fill.suppressed;
+      style.dashArray = "2 3";
+    } else {
+      style.fillColor = h.fill.no_data;
+      style.dashArray = "4 3";
+    }
+    return style;
+  }
+
   const ns = window.sozialmonitor = window.sozialmonitor || {};
   ns.map = {
     style: function (feature, context) {
-      const h = context.hideout || {};
-      const d = info(h);
-      const i = feature.properties.i;
-      const c = h.cls ? h.cls[i] : -1;
-      const selected = d.selected.has(i);
-      const style = {weight: selected ? 3 : 0.5, color: selected ? "#000000" : "#5a5a5a", opacity: 1,
-                     fillOpacity: 0.9, dashArray: null};
-      if (c >= 0) {
-        style.fillColor = h.colors[c];
-      } else if (c === -2) {
-        style.fillColor = h.fill.suppressed;
-        style.dashArray = "2 3";
+      let h = context.hideout || {};
+      if (current && current.painted && current.geo === h.geo && current !== h) {
+        h = current;  // a later paint already replaced the layout's data for this geometry
       } else {
-        style.fillColor = h.fill.no_data;
-        style.dashArray = "4 3";
+        current = h;
       }
+      const d = info(h);
+      const style = styleFor(feature.properties.i, h, d);
       d.styled += 1;
       if (d.styled === (h.cls || []).length && window.performance && performance.mark) {
         performance.mark("sozialmonitor:styled");  // every feature has its colour (benchmarks read this)
       }
       return style;
     },
+    paint: function (data) {
+      if (!data) { return window.dash_clientside.no_update; }
+      data.painted = true;
+      current = data;
+      const layers = registry[data.geo];
+      if (!layers || !layers.length) { return window.dash_clientside.no_update; }  // style() will use it
+      const d = info(data);
+      layers.forEach(function (layer, i) { if (layer) { layer.setStyle(styleFor(i, data, d)); } });
+      window.requestAnimationFrame(function () {
+        if (window.performance && performance.mark) { performance.mark("sozialmonitor:styled"); }
+      });
+      return Date.now();
+    },
     bindTooltip: function (feature, layer, context) {
-      const h = context.hideout || {};
-      const d = info(h);
+      const geo = (context.hideout || {}).geo;
       const i = feature.properties.i;
-      const c = h.cls ? h.cls[i] : -1;
-      let line;
-      if (c >= 0 && h.val[i] !== null) {
-        line = formatValue(h.val[i], h) + " \u00b7 " +
-          h.labels.rank.replace("{rank}", d.ranks[i]).replace("{n}", d.n);
-      } else {
-        line = c === -2 ? h.labels.suppressed : h.labels.no_data;
-      }
-      layer.bindTooltip("<strong>" + escapeHtml(feature.properties.name) + "</strong><br>" + escapeHtml(line),
-        {sticky: true, direction: "top", opacity: 0.95});
+      if (geo) { (registry[geo] = registry[geo] || [])[i] = layer; }
+      // content is computed when the tooltip opens, from the paint data now on the map
+      const title = "<strong>" + escapeHtml(feature.properties.name) + "</strong><br>";
+      layer.bindTooltip(function () {
+        const h = current || context.hideout || {};
+        const c = h.cls ? h.cls[i] : -1;
+        let line;
+        if (c < 0) {
+          line = c === -2 ? h.labels.suppressed : h.labels.no_data;
+        } else if (h.cats) {  // a categorical map mode (Analyse): the category, and the value if any
+          line = h.cats[c] + (h.val && h.val[i] !== null ? " \u00b7 " + formatValue(h.val[i], h) : "");
+        } else if (!h.val) {
+          line = lazyLine(h, feature.properties.id, layer, title);  // large maps: asked for on demand
+        } else if (h.val[i] !== null) {
+          const d = info(h);
+          const whole = formatter(h.lang, 0);
+          line = formatValue(h.val[i], h) + " \u00b7 " +
+            h.labels.rank.replace("{rank}", whole.format(d.ranks[i])).replace("{n}", whole.format(d.n));
+        } else {
+          line = h.labels.no_data;
+        }
+        return title + escapeHtml(line);
+      }, {sticky: true, direction: "top", opacity: 0.95});
     },
     outline: function (feature, context) {
       return {weight: 1.6, color: "#1f1f1f", opacity: context.hideout && context.hideout.show ? 0.9 : 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,7 @@ from layouts.controls import breaks_text, indicator_options, options, period_mar
 from layouts.mapview import hideout, legend, table_columns, table_rows
 from layouts.page import notices
 from layouts.panels import indicator_info, profile, ranking_figure, series_figure
+from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.service import Service, ViewModel, period_label
 from sozialmonitor.view import MAX_SELECTED, Notice, ViewState, parse_query, to_query
 
@@ -20,6 +22,7 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "query": Output(ids.QUERY, "data"),
     "geo_url": Output(ids.AREAS, "url"),
     "hideout": Output(ids.AREAS, "hideout"),
+    "paint": Output(ids.PAINT, "data"),
     "outline_url": Output(ids.PARENT_OUTLINE, "url"),
     "outline_hideout": Output(ids.PARENT_OUTLINE, "hideout"),
     "viewport": Output(ids.MAP, "viewport"),
@@ -153,7 +156,9 @@ def main_answer(model: ViewModel, previous: ViewState, trigger: str | None, bad_
     return {
         "query": to_query(state),
         "geo_url": data.geometry_url,
-        "hideout": hideout(data),
+        # a new level brings new geometry and its first colours together; any other switch only repaints
+        "hideout": hideout(data) if structure_changed else no_update,
+        "paint": no_update if structure_changed else hideout(data),
         "outline_url": data.outline_url or "",
         "outline_hideout": {"show": bool(data.outline_url)},
         "viewport": {"bounds": [list(model.bounds[0]), list(model.bounds[1])], "transition": "fitBounds"}
@@ -178,19 +183,21 @@ def main_answer(model: ViewModel, previous: ViewState, trigger: str | None, bad_
         "manual_row": state.method != "manual",
         "breaks": no_update if bad_breaks else breaks_text(state),
         "selected": list(state.selected),
-        "selected_options": selected_options(model),
+        # the area picker's options change with the level or the selection only
+        "selected_options": selected_options(model)
+        if structure_changed or trigger in (ids.SELECTED, ids.CLICKED, ids.RANKING) else no_update,
         "map_hidden": state.view != "map",
         "table_hidden": state.view != "table",
         "info": indicator_info(model.info, lang).children,
     }
 
 
-def update_view(service: Service, trigger: str | None, **inputs: Any) -> dict[str, Any]:
+def update_view(service: Service, trigger: str | None, audience: Audience = PUBLIC, **inputs: Any) -> dict[str, Any]:
     """Controls, map clicks or ranking clicks changed: resolve the new view and answer every output."""
     previous, _ = parse_query(inputs["previous"] or "")
     wanted = state_from_inputs(service, previous, inputs, trigger)
     bad_breaks = parse_breaks(inputs["breaks"], previous.lang) is None
-    model = service.view(wanted)
+    model = service.view(wanted, audience)
     if model.map is None:
         answer: dict[str, Any] = {name: no_update for name in MAIN_OUTPUTS}
         answer["notices"] = notices(model.notices, previous.lang).children
@@ -202,44 +209,44 @@ PANEL_OUTPUTS: dict[str, Any] = {"series": Output(ids.SERIES, "figure"), "rankin
                                  "profile": Output(ids.PROFILE, "children")}
 
 
-def update_panels(service: Service, query: str) -> dict[str, Any]:
+def update_panels(service: Service, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
     """The view changed: time series, ranking and profile of the selected area."""
-    model = service.view(parse_query(query or "")[0])
+    model = service.view(parse_query(query or "")[0], audience)
     if model.map is None:
         return {name: no_update for name in PANEL_OUTPUTS}
     state = model.state
     chosen = state.selected[-1] if state.selected else None
     return {
-        "series": series_figure(service.series(state)),
-        "ranking": ranking_figure(service.ranking(state, model.map)),
-        "profile": profile(service.profile(state, chosen) if chosen else None, state.lang).children,
+        "series": series_figure(service.series(state, audience)),
+        "ranking": ranking_figure(service.ranking(state, audience, model.map)),
+        "profile": profile(service.profile(state, chosen, audience) if chosen else None, state.lang).children,
     }
 
 
 TABLE_OUTPUTS: dict[str, Any] = {"rows": Output(ids.TABLE, "data"), "columns": Output(ids.TABLE, "columns")}
 
 
-def update_table(service: Service, query: str) -> dict[str, Any]:
+def update_table(service: Service, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
     """The table view: computed only while it is shown."""
     state, _ = parse_query(query or "")
     if state.view != "table":
         return {"rows": no_update, "columns": no_update}
-    model = service.view(state)
+    model = service.view(state, audience)
     if model.map is None:
         return {"rows": [], "columns": no_update}
-    return {"rows": table_rows(service.table(model.state, model.map)),
+    return {"rows": table_rows(service.table(model.state, audience, model.map)),
             "columns": table_columns(state.lang, model.map.unit, model.map.decimals)}
 
 
 DOWNLOAD_OUTPUTS: dict[str, Any] = {"file": Output(ids.DOWNLOAD, "data")}
 
 
-def download(service: Service, trigger: str | None, query: str) -> dict[str, Any]:
+def download(service: Service, trigger: str | None, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
     """The current view as CSV or XLSX (raw values, classes and statuses)."""
-    model = service.view(parse_query(query or "")[0])
+    model = service.view(parse_query(query or "")[0], audience)
     if model.map is None:
         return {"file": no_update}
-    frame = service.download_table(model.state, model.map)
+    frame = service.download_table(model.state, audience, model.map)
     name = service.download_name(model.state)
     if trigger == ids.DOWNLOAD_XLSX:
         return {"file": dcc.send_data_frame(frame.to_excel, f"{name}.xlsx", index=False,
@@ -255,28 +262,31 @@ def _lang(**inputs: Any) -> str:
     return parse_query(inputs.get("previous") or inputs.get("query") or "")[0].lang
 
 
-def register(app: Dash, service: Service) -> None:
+def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -> None:
+    """Wire the callbacks; ``audience_of`` tells who is asking in the current request (decided on the
+    server from the session, never from anything the browser sends)."""
+
     @app.callback(output=MAIN_OUTPUTS, inputs=MAIN_INPUTS, prevent_initial_call=True)
     @guarded(MAIN_OUTPUTS, lang_of=_lang)
     def _update_view(**inputs: Any) -> dict[str, Any]:
-        return update_view(service, _trigger(), **inputs)
+        return update_view(service, _trigger(), audience_of(), **inputs)
 
     @app.callback(output=PANEL_OUTPUTS, inputs={"query": Input(ids.QUERY, "data")})
     @guarded(PANEL_OUTPUTS)
     def _update_panels(query: str) -> dict[str, Any]:
-        return update_panels(service, query)
+        return update_panels(service, query, audience_of())
 
     @app.callback(output=TABLE_OUTPUTS, inputs={"query": Input(ids.QUERY, "data")})
     @guarded(TABLE_OUTPUTS)
     def _update_table(query: str) -> dict[str, Any]:
-        return update_table(service, query)
+        return update_table(service, query, audience_of())
 
     @app.callback(output=DOWNLOAD_OUTPUTS,
                   inputs={"csv": Input(ids.DOWNLOAD_CSV, "n_clicks"), "xlsx": Input(ids.DOWNLOAD_XLSX, "n_clicks"),
                           "query": State(ids.QUERY, "data")}, prevent_initial_call=True)
     @guarded(DOWNLOAD_OUTPUTS)
     def _download(csv: int | None, xlsx: int | None, query: str) -> dict[str, Any]:
-        return download(service, _trigger(), query)
+        return download(service, _trigger(), query, audience_of())
 
     register_layout_helpers(app)
 
@@ -289,6 +299,9 @@ def register(app: Dash, service: Service) -> None:
         "function(query, center, zoom) { return window.sozialmonitor.map.syncUrl(query, center, zoom); }",
         Output(ids.LANG_LINK, "href"), Input(ids.QUERY, "data"), Input(ids.MAP, "center"), Input(ids.MAP, "zoom"),
         prevent_initial_call=True)
+    app.clientside_callback(
+        "function(data) { return window.sozialmonitor.map.paint(data); }",
+        Output(ids.PAINT_DONE, "data"), Input(ids.PAINT, "data"), prevent_initial_call=True)
     app.clientside_callback(
         "function(viewport) { return viewport || window.dash_clientside.no_update; }",
         Output(ids.MAP, "viewport", allow_duplicate=True), Input(ids.INITIAL_VIEWPORT, "data"),

@@ -188,6 +188,7 @@ class Indicator:
     definition_de: str
     definition_en: str
     scale: str = "sequential"
+    min_denominator: str = ""
 
 
 # Changes and balances are mapped with a diverging palette around the reference value (or 0).
@@ -891,6 +892,9 @@ INKAR_INDICATORS = [
 def catalogue() -> list[Indicator]:
     items = MSS_INDICATORS + pop_indicators() + GV_INDICATORS + INKAR_INDICATORS
     items = [replace(i, scale="diverging") if i.id in DIVERGING else i for i in items]
+    # Disclosure control: shares of the register population are not published for areas with fewer than
+    # 300 inhabitants (the MSS uses the same threshold), nor when the count behind them is 1 or 2.
+    items = [replace(i, min_denominator="300", min_count="3") if i.id.startswith("pop_share_") else i for i in items]
     check({i.id for i in items} >= DIVERGING, "diverging ids must exist")
     ids = [i.id for i in items]
     check(len(ids) == len(set(ids)), "duplicate catalogue ids")

@@ -32,6 +32,8 @@ CHANGE_ROW = "change-row"
 
 # map
 MAP = "map"
+PAINT = "map-paint"  # paint data of a switch (classes, values), applied in the browser by assets/map.js
+PAINT_DONE = "map-painted"
 INITIAL_VIEWPORT = "initial-viewport"
 AREAS = "areas-layer"
 PARENT_OUTLINE = "outline-layer"

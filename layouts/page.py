@@ -10,11 +10,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from layouts import ids
+from layouts.analytics import analytics_section
 from layouts.controls import controls
 from layouts.mapview import map_section, table_section
 from layouts.panels import graph, indicator_info, profile
+from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.i18n import t
 from sozialmonitor.service import ViewModel
 from sozialmonitor.view import Notice, ViewState, to_query
@@ -33,7 +36,7 @@ def lang_href(state: ViewState) -> str:
     return "/?" + query if query else "/"
 
 
-def header(state: ViewState) -> html.Header:
+def header(state: ViewState, account: Component | None = None) -> html.Header:
     lang = state.lang
     return html.Header(className="site-header", children=[
         html.A(t("skip_to_content", lang), href="#main", className="skip-link"),
@@ -48,6 +51,7 @@ def header(state: ViewState) -> html.Header:
                                                              title=t("copy_link", lang))],
                         className="button-link copy-button", type="button", tabIndex=-1),
         ]),
+        *([account] if account is not None else []),
     ])
 
 
@@ -63,16 +67,19 @@ def footer(model: ViewModel) -> html.Footer:
     ])
 
 
-def page(model: ViewModel, basemap_url: str | None = None, error: str | None = None) -> html.Div:
+def page(model: ViewModel, basemap_url: str | None = None, error: str | None = None,
+         account: Component | None = None, audience: Audience = PUBLIC) -> html.Div:
     state = model.state
     lang = state.lang
     if model.map is None:
         return html.Div(lang=lang, className="page", children=[
-            header(state), html.Main(id="main", children=[notices(model.notices, lang, error)])])
+            header(state, account), html.Main(id="main", children=[notices(model.notices, lang, error)])])
     return html.Div(lang=lang, className="page", children=[
         dcc.Store(id=ids.QUERY, data=to_query(state)),
         dcc.Store(id=ids.CLICKED),
-        header(state),
+        dcc.Store(id=ids.PAINT),
+        dcc.Store(id=ids.PAINT_DONE),
+        header(state, account),
         html.Main(id="main", className="layout", children=[
             notices(model.notices, lang, error),
             html.Aside(controls(model), className="sidebar", **{"aria-label": t("controls", lang)}),
@@ -98,6 +105,7 @@ def page(model: ViewModel, basemap_url: str | None = None, error: str | None = N
                         html.H2(t("panel_profile", lang), id="h-profile"), profile(None, lang)]),
                     html.Section(className="panel panel-wide", **{"aria-labelledby": "h-info"}, children=[
                         html.H2(t("panel_info", lang), id="h-info"), indicator_info(model.info, lang)]),
+                    analytics_section(model, audience),
                 ]),
             ]),
         ]),

@@ -7,10 +7,12 @@ validated as a whole (every problem reported at once), then upserted into the st
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,11 @@ class IndicatorSpec:
     definition_de: str = ""
     definition_en: str = ""
     scale: str = "sequential"  # "diverging": classes around the reference value (changes, balances)
+    min_denominator: float | None = None  # disclosure control: rates on a smaller base are suppressed
+    # Derived indicators only (sozialmonitor/analytics/derived.py); None for imported indicators:
+    method: str | None = None  # how the values were computed, e.g. "composite z-score: …"
+    inputs: str | None = None  # JSON list of the inputs: [{"indicator": …, "period": …, "weight": …}, …]
+    derived_at: str | None = None  # ISO date of the computation, e.g. "2026-11-21"
 
     @property
     def is_share(self) -> bool:
@@ -75,6 +82,29 @@ def _text(value: Any) -> str:
 
 def _choice(raw: str, allowed: type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]) -> str | None:
     return raw if raw in {a.value for a in allowed} else None
+
+
+def _derived_problems(values: Mapping[str, str], file: str, row: int) -> list[Problem]:
+    """``inputs`` must be a JSON list of objects, each naming an ``indicator``; ``derived_at`` an ISO date."""
+    problems: list[Problem] = []
+    if values["inputs"]:
+        try:
+            loaded = json.loads(values["inputs"])
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, list) or not all(isinstance(i, dict) and "indicator" in i for i in loaded):
+            problems.append(Problem(file, row, "inputs", f"{values['inputs'][:80]!r} is not a JSON list of "
+                                    'objects with an "indicator" key'))
+    if values["derived_at"]:
+        try:
+            date.fromisoformat(values["derived_at"])
+            valid = len(values["derived_at"]) == 10
+        except ValueError:
+            valid = False
+        if not valid:
+            problems.append(Problem(file, row, "derived_at",
+                                    f"{values['derived_at']!r} is not an ISO date (YYYY-MM-DD)"))
+    return problems
 
 
 def parse_entries(
@@ -122,7 +152,7 @@ def parse_entries(
                 problems.append(Problem(file, row, key, f"{values[key]!r} is not allowed; allowed: {allowed}"))
                 bad = True
         numbers: dict[str, float | None] = {}
-        for key in ("factor", "min_count"):
+        for key in ("factor", "min_count", "min_denominator"):
             raw = values[key].replace(",", ".")
             if not raw:
                 numbers[key] = None
@@ -145,6 +175,10 @@ def parse_entries(
             if not 0 <= decimals <= 6:
                 problems.append(Problem(file, row, "decimals", f"{values['decimals']!r} must be 0 … 6"))
                 bad = True
+        derived_problems = _derived_problems(values, file, row)
+        if derived_problems:
+            problems.extend(derived_problems)
+            bad = True
         aggregation = values["aggregation"]
         if aggregation == Aggregation.RATIO and not (values["numerator"] and values["denominator"]):
             problems.append(
@@ -182,6 +216,10 @@ def parse_entries(
                 definition_de=values["definition_de"],
                 definition_en=values["definition_en"],
                 scale=values["scale"],
+                method=values["method"] or None,
+                inputs=values["inputs"] or None,
+                derived_at=values["derived_at"] or None,
+                min_denominator=numbers["min_denominator"],
             )
         )
     # References: ratio numerator/denominator must be count (sum) indicators; mean weight must exist.

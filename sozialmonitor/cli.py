@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from sozialmonitor import __version__, frames
+from sozialmonitor import __version__, accounts, frames
 from sozialmonitor.errors import SozialmonitorError, ValidationFailed
 from sozialmonitor.exporter import export_frame
 from sozialmonitor.importing import (
@@ -43,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Import or update indicator definitions from a CSV (UTF-8, , or ;) "
                             "or YAML file. Columns/keys: id, name_de, name_en, topic, topic_en, unit, unit_en, "
                             "polarity, aggregation, numerator, denominator, factor, visibility, min_count, "
-                            "decimals, source, licence, definition_de, definition_en.")
+                            "decimals, source, licence, definition_de, definition_en, scale (sequential or "
+                            "diverging), min_denominator, and for derived indicators method, inputs, derived_at.")
     p.add_argument("file", type=Path, metavar="FILE")
 
     p = commands.add_parser(
@@ -66,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frame-name-en", metavar="NAME", help="English name of the frame (when new)")
     p.add_argument("--source", metavar="TEXT", help="source attribution of the geometry")
     p.add_argument("--licence", metavar="TEXT", help="licence of the geometry")
+    p.add_argument("--visibility", choices=["public", "internal"],
+                   help="who may see the level: public (default for a new level) or internal (logged-in users)")
     p.add_argument("--simplify", type=float, metavar="METRES",
                    help="tolerance of the web simplification (default: extent diagonal / 4000, min. 5 m)")
 
@@ -107,7 +111,36 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Load the shipped demo data from data/demo.yaml in one transaction.")
     commands.add_parser("info", help="list frames, levels, indicators and counts",
                         description="List frames, levels with area counts, and indicator/observation counts.")
+    _add_users_parser(commands)
     return parser
+
+
+USERS_DESCRIPTION = f"""Manage local accounts. Visitors without an account see the public view; a role
+decides what a logged-in user sees: {", ".join(accounts.ROLES)}. Passwords (at least
+{accounts.MIN_PASSWORD_LENGTH} characters) are asked for twice, or read from the first line of standard input
+with --password-stdin; they never appear on the command line. `users add NAME --role ROLE`, `users
+set-password NAME`, `users set-role NAME ROLE`, `users remove NAME`, `users list`."""
+
+
+def _add_users_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    users = commands.add_parser("users", help="manage local accounts (add, set-password, set-role, remove, list)",
+                                description=USERS_DESCRIPTION)
+    actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    p = actions.add_parser("add", help="create an account", description="Create an account with a role.")
+    p.add_argument("username", metavar="NAME")
+    p.add_argument("--role", required=True, choices=accounts.ROLES)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p = actions.add_parser("set-password", help="replace a password (ends the user's sessions)",
+                           description="Replace the password of an account; its sessions end.")
+    p.add_argument("username", metavar="NAME")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p = actions.add_parser("set-role", help="change the role of an account",
+                           description="Change the role of an account; it takes effect with the next request.")
+    p.add_argument("username", metavar="NAME")
+    p.add_argument("role", metavar="ROLE", help=f"one of {', '.join(accounts.ROLES)}")
+    p = actions.add_parser("remove", help="delete an account", description="Delete an account; its sessions end.")
+    p.add_argument("username", metavar="NAME")
+    actions.add_parser("list", help="list accounts and roles", description="List accounts with role and creation date.")
 
 
 def _print_summaries(summaries: Sequence[ImportSummary]) -> None:
@@ -129,6 +162,45 @@ def _info(store: Store) -> None:
         print(f"indicators: {indicators}, observations: {observations}")
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("repeat password: ") != password:
+        raise accounts.AccountError("the two passwords differ; nothing was changed")
+    return password
+
+
+def _users(store: Store, args: argparse.Namespace) -> None:
+    action = args.users_command
+    if action == "list":
+        with store.session() as session:
+            users = accounts.list_users(session)
+        for user in users:
+            print(f"{user.username}\t{user.role}\t{user.created_at:%Y-%m-%d %H:%M} UTC")
+        if not users:
+            print("no accounts")
+        return
+    if action == "add":
+        password = _read_password(args.password_stdin)
+        with store.transaction() as session:
+            accounts.add_user(session, args.username, password, args.role)
+        print(f"added {accounts.normalize_username(args.username)} ({args.role})")
+    elif action == "set-password":
+        password = _read_password(args.password_stdin)
+        with store.transaction() as session:
+            accounts.set_password(session, args.username, password)
+        print(f"password of {accounts.normalize_username(args.username)} replaced; its sessions have ended")
+    elif action == "set-role":
+        with store.transaction() as session:
+            accounts.set_role(session, args.username, args.role)
+        print(f"{accounts.normalize_username(args.username)} is now {args.role}")
+    elif action == "remove":
+        with store.transaction() as session:
+            accounts.remove_user(session, args.username)
+        print(f"removed {accounts.normalize_username(args.username)}")
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.database_url)
     try:
@@ -143,7 +215,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 parent_col=args.parent_col, crs=args.crs, layer=args.layer, tolerance_m=args.simplify,
                 options=LevelOptions(parent_level=args.parent_level, level_name_de=args.level_name,
                                      level_name_en=args.level_name_en, frame_name_de=args.frame_name,
-                                     frame_name_en=args.frame_name_en, source=args.source, licence=args.licence),
+                                     frame_name_en=args.frame_name_en, source=args.source, licence=args.licence,
+                                     visibility=args.visibility),
             )])
         elif args.command == "import-indicators":
             _print_summaries([import_indicators(
@@ -160,6 +233,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _print_summaries(load_manifest(store, demo_manifest(settings.data_dir), progress=True))
         elif args.command == "info":
             _info(store)
+        elif args.command == "users":
+            _users(store, args)
     finally:
         store.dispose()
     return 0

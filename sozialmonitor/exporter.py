@@ -62,7 +62,8 @@ def export_frame(store: Store, frame_id: str, out: Path) -> list[Path]:
             gdf.to_file(gpkg, layer=level.key, driver="GPKG", engine="pyogrio")
             entry: dict[str, Any] = {"id": level.key, "name_de": level.name_de, "name_en": level.name_en,
                                      "parent": level.parent_key, "file": gpkg.name, "layer": level.key,
-                                     "source": level.source, "licence": level.licence}
+                                     "source": level.source, "licence": level.licence,
+                                     "visibility": level.visibility}
             manifest_levels.append(entry)
             obs = pd.DataFrame(session.execute(
                 select(Area.code, Observation.indicator_id, Observation.period, Observation.value,

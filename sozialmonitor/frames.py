@@ -29,6 +29,7 @@ class LevelInfo:
     parent_key: str | None
     source: str
     licence: str
+    visibility: str = "public"
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_de
@@ -66,7 +67,7 @@ def levels(session: Session, frame_id: str) -> list[LevelInfo]:
     infos = {
         row.id: LevelInfo(
             row.id, row.frame_id, row.key, row.name_de, row.name_en,
-            by_id[row.parent_id].key if row.parent_id in by_id else None, row.source, row.licence,
+            by_id[row.parent_id].key if row.parent_id in by_id else None, row.source, row.licence, row.visibility,
         )
         for row in rows
     }
@@ -96,6 +97,7 @@ def ensure_level(
     name_en: str | None = None,
     source: str | None = None,
     licence: str | None = None,
+    visibility: str | None = None,
     file: str = "",
 ) -> LevelInfo:
     ensure_frame(session, frame_id)
@@ -113,6 +115,7 @@ def ensure_level(
         row = Level(
             frame_id=frame_id, key=key, name_de=name_de or key, name_en=name_en or name_de or key,
             parent_id=parent_row.id if parent_row else None, source=source or "", licence=licence or "",
+            visibility=visibility or "public",
         )
         session.add(row)
         session.flush()
@@ -124,7 +127,8 @@ def ensure_level(
                 [Problem(file, None, None, f"level {key!r} already has parent level {current!r}, "
                          f"not {parent_key!r}")]
             )
-        for attr, value in (("name_de", name_de), ("name_en", name_en), ("source", source), ("licence", licence)):
+        for attr, value in (("name_de", name_de), ("name_en", name_en), ("source", source), ("licence", licence),
+                            ("visibility", visibility)):
             if value is not None and getattr(row, attr) != value:
                 setattr(row, attr, value)
     return get_level(session, frame_id, key)

@@ -169,6 +169,38 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fixed_in_change": ("Im Veränderungsmodus werden die Grenzen je Zeitraum berechnet.",
                         "In change mode the breaks are computed per period pair."),
     "footer_sources": ("Datenquellen", "Data sources"),
+    # accounts, login and error pages (callbacks/auth.py, callbacks/security.py, layouts/login.py)
+    "login": ("Anmelden", "Log in"),
+    "logout": ("Abmelden", "Log out"),
+    "login_title": ("Anmeldung", "Log in"),
+    "login_intro": ("Ratsmitglieder und Fachplanung melden sich an, um interne Indikatoren und feinere Ebenen "
+                    "zu sehen. Die öffentliche Ansicht braucht keine Anmeldung.",
+                    "Council members and planners log in to see internal indicators and finer levels. "
+                    "The public view needs no login."),
+    "username": ("Benutzername", "User name"),
+    "password": ("Passwort", "Password"),
+    "login_failed": ("Benutzername oder Passwort ist falsch.", "The user name or password is wrong."),
+    "login_throttled": ("Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} Minuten erneut versuchen.",
+                        "Too many failed logins. Please try again in {minutes} minutes."),
+    "logged_in_as": ("Angemeldet als {user} ({role})", "Logged in as {user} ({role})"),
+    "account": ("Konto", "Account"),
+    "back_to_dashboard": ("Zurück zum Sozialmonitor", "Back to Sozialmonitor"),
+    "role_public": ("Öffentlich", "public"),
+    "role_council": ("Ratsmitglied", "council member"),
+    "role_planner": ("Fachplanung", "planner"),
+    "role_admin": ("Administration", "administrator"),
+    "error_title": ("Fehler {status}", "Error {status}"),
+    "error_400": ("Die Anfrage ist ungültig oder das Formular ist abgelaufen. Bitte die Seite neu laden.",
+                  "The request is invalid or the form has expired. Please reload the page."),
+    "error_403": ("Diese Anfrage ist nicht erlaubt.", "This request is not allowed."),
+    "error_404": ("Diese Seite gibt es nicht.", "This page does not exist."),
+    "error_405": ("Diese Methode ist hier nicht erlaubt.", "This method is not allowed here."),
+    "error_413": ("Die Anfrage ist zu groß.", "The request is too large."),
+    "error_429": ("Zu viele Anfragen. Bitte später erneut versuchen.", "Too many requests. Please try again later."),
+    "error_500": ("Ein unerwarteter Fehler ist aufgetreten; er wurde protokolliert.",
+                  "An unexpected error occurred; it has been logged."),
+    "error_503": ("Die Datenbank ist gerade nicht erreichbar. Bitte in einigen Sekunden erneut versuchen.",
+                  "The database cannot be reached right now. Please try again in a few seconds."),
 }
 
 
@@ -177,3 +209,9 @@ def t(key: str, lang: str = "de", **params: object) -> str:
     de, en = TEXTS[key]
     text = en if lang == "en" else de
     return text.format(**params) if params else text
+
+
+# the "Analyse" section (layouts/analytics.py); its texts live beside the analytics
+from sozialmonitor.analytics.texts import TEXTS_ANALYTICS  # noqa: E402
+
+TEXTS.update(TEXTS_ANALYTICS)

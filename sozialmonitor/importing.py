@@ -50,6 +50,7 @@ class LevelOptions:
     frame_name_en: str | None = None
     source: str | None = None
     licence: str | None = None
+    visibility: str | None = None
 
 
 def import_areas(store: Store, path: Path, **kwargs: Any) -> ImportSummary:
@@ -76,7 +77,8 @@ def areas_into(
     frames.ensure_frame(session, frame, options.frame_name_de, options.frame_name_en)
     info = frames.ensure_level(
         session, frame, level, parent_key=options.parent_level, name_de=options.level_name_de,
-        name_en=options.level_name_en, source=options.source, licence=options.licence, file=str(path),
+        name_en=options.level_name_en, source=options.source, licence=options.licence,
+        visibility=options.visibility, file=str(path),
     )
     summary = frames.store_areas(session, info, area_file, tolerance_m=tolerance_m, parent_col=parent_col)
     bump_generation(session)
@@ -166,7 +168,7 @@ def load_manifest(store: Store, path: Path, *, progress: bool = False) -> list[I
                         parent_level=level.get("parent"), level_name_de=level.get("name_de"),
                         level_name_en=level.get("name_en"), frame_name_de=frame.get("name_de"),
                         frame_name_en=frame.get("name_en"), source=level.get("source"),
-                        licence=level.get("licence"),
+                        licence=level.get("licence"), visibility=level.get("visibility"),
                     ),
                 ))
             for item in frame.get("indicators") or []:

@@ -61,6 +61,7 @@ class Level(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("levels.id"), nullable=True)
     source: Mapped[str] = mapped_column(Text, default="")
     licence: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
 
 
 class Area(Base):
@@ -107,6 +108,12 @@ class Indicator(Base):
     definition_de: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
     scale: Mapped[str] = mapped_column(String(12), default="sequential", server_default="sequential")
+    # Derived indicators (composite index, typology, hot spots, interpolation …; see sozialmonitor/analytics):
+    # how they were computed, from which inputs (JSON list) and when (ISO date). NULL for imported indicators.
+    method: Mapped[str | None] = mapped_column(Text, nullable=True)
+    inputs: Mapped[str | None] = mapped_column(Text, nullable=True)
+    derived_at: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    min_denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Observation(Base):
@@ -138,3 +145,40 @@ class StoreState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- accounts (sozialmonitor/accounts.py) ---------------------------------------------------------------
+# Times are UTC seconds since the epoch (float): the same on SQLite and PostgreSQL, no time-zone pitfalls.
+
+
+class User(Base):
+    """A local account. Anonymous visitors need none; ``role`` decides what a logged-in user sees."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('council', 'planner', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+    # sessions that began earlier are void (logout, password change)
+    sessions_valid_after: Mapped[float] = mapped_column(Float)
+
+
+class LoginAttempt(Base):
+    """One login attempt, kept for a day: the throttle counts recent failures per user name and address
+    here (not in process memory), so it holds across workers and machines."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('success', 'failure', 'throttled')", name="outcome"),
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(10))

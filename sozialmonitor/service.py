@@ -25,9 +25,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from sozialmonitor import frames as frames_mod
-from sozialmonitor.aggregate import needed_indicators, roll_up
+from sozialmonitor.access import PUBLIC, Audience, disclose, may_see, primary
+from sozialmonitor.aggregate import empty_frame, needed_indicators, roll_up
 from sozialmonitor.catalogue import IndicatorSpec, load_specs
 from sozialmonitor.classify import Classification, classify
 from sozialmonitor.formatting import decimals_for_breaks, format_number, format_range, format_value
@@ -35,12 +37,13 @@ from sozialmonitor.frames import LevelInfo
 from sozialmonitor.geometry import from_wkb
 from sozialmonitor.i18n import t
 from sozialmonitor.model import Area, Frame, Indicator, Observation
-from sozialmonitor.observations import child_level, level_values
+from sozialmonitor.observations import child_level
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL, colours, for_indicator
 from sozialmonitor.store import Store, generation
-from sozialmonitor.view import Notice, ViewState
+from sozialmonitor.view import Notice, ViewState, to_query
 from sozialmonitor.vocab import Aggregation, Polarity, Scale
 
+INLINE_VALUES = 3000  # areas up to which a switch carries the values for tooltips (see MapData.hideout)
 NO_DATA = -1
 SUPPRESSED = -2
 SUPPRESSED_STATUSES = frozenset({"secret"})
@@ -79,6 +82,7 @@ class AreaTable:
     codes: tuple[str, ...]
     names: tuple[str, ...]
     index: dict[str, int]
+    parents: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,16 @@ class MapData:
     outline_url: str | None
 
     def hideout(self) -> dict[str, Any]:
-        """What the map's style function needs, aligned to the geometry's feature order ``i``."""
+        """What the map's style function needs, aligned to the geometry's feature order ``i``. Above
+        ``INLINE_VALUES`` areas the values stay on the server and a tooltip asks for its area's value and
+        rank when it opens (``tq``: the view's query for ``/tooltip``) — a switch then carries classes only."""
+        lazy = len(self.codes) > INLINE_VALUES
         return {
             "cls": list(self.classes),
-            "val": [None if v is None else round(v, max(self.decimals, 0) + 2) for v in self.values],
+            "tq": to_query(replace(self.state, selected=(), lat=None, lon=None, zoom=None)) if lazy else None,
+            # display precision is all the tooltip shows (and ranks use): fewer bytes per switch
+            "val": None if lazy else [None if v is None else (round(v) if self.decimals <= 0 else round(
+                v, self.decimals)) for v in self.values],
             "colors": list(self.palette),
             "unit": self.unit,
             "dec": self.decimals,
@@ -280,11 +290,29 @@ class Service:
                 return load_specs(session)
         return self._cached(("specs",), load)
 
-    def frames(self, lang: str) -> list[Option]:
+    def frames(self, lang: str, audience: Audience = PUBLIC) -> list[Option]:
+        """Frames with at least one level the audience may see."""
         def load() -> list[tuple[str, str, str]]:
             with self.store.session() as session:
                 return [(f.id, f.name_de, f.name_en) for f in session.scalars(select(Frame).order_by(Frame.id))]
-        return [Option(i, en if lang == "en" else de) for i, de, en in self._cached(("frames",), load)]
+        return [Option(i, en if lang == "en" else de) for i, de, en in self._cached(("frames",), load)
+                if self.visible_levels(i, audience)]
+
+    def visible_levels(self, frame: str, audience: Audience) -> list[LevelInfo]:
+        return [i for i in self.level_infos(frame) if may_see(audience, i.visibility)]
+
+    def may_see_level(self, frame: str, level: str, audience: Audience) -> bool:
+        return any(i.key == level for i in self.visible_levels(frame, audience))
+
+    def may_see_indicator(self, indicator: str, audience: Audience) -> bool:
+        spec = self.specs().get(indicator)
+        return spec is not None and may_see(audience, spec.visibility)
+
+    def _check(self, state: ViewState, audience: Audience) -> None:
+        """Refuse a view the audience may not see, whatever request the browser crafted."""
+        if not (self.may_see_level(state.frame, state.level, audience)
+                and self.may_see_indicator(state.indicator, audience)):
+            raise NotVisible(f"{state.frame}/{state.level}/{state.indicator}")
 
     def _frame_name(self, frame: str, lang: str) -> str:
         return next((o.label for o in self.frames(lang) if o.value == frame), frame)
@@ -301,18 +329,22 @@ class Service:
                 return info
         raise KeyError(level)
 
-    def levels(self, frame: str, lang: str) -> list[Option]:
+    def levels(self, frame: str, lang: str, audience: Audience = PUBLIC) -> list[Option]:
         # finest level first: that is what planners look at most
-        return [Option(i.key, i.name(lang)) for i in reversed(self.level_infos(frame))]
+        return [Option(i.key, i.name(lang)) for i in reversed(self.visible_levels(frame, audience))]
 
     def areas(self, frame: str, level: str) -> AreaTable:
         def load() -> AreaTable:
             info = self.level_info(frame, level)
+            parent = aliased(Area)
             with self.store.session() as session:
-                rows = session.execute(select(Area.code, Area.name).where(Area.level_id == info.id)
-                                       .order_by(Area.code)).all()
+                rows = session.execute(
+                    select(Area.code, Area.name, parent.code.label("parent"))
+                    .outerjoin(parent, parent.id == Area.parent_id)
+                    .where(Area.level_id == info.id).order_by(Area.code)).all()
             codes = tuple(r.code for r in rows)
-            return AreaTable(codes, tuple(r.name for r in rows), {c: i for i, c in enumerate(codes)})
+            return AreaTable(codes, tuple(r.name for r in rows), {c: i for i, c in enumerate(codes)},
+                             tuple(r.parent for r in rows))
         return self._cached(("areas", frame, level), load)
 
     def availability(self, frame: str, level: str) -> dict[str, tuple[str, ...]]:
@@ -343,9 +375,10 @@ class Service:
             return {k: tuple(sorted(v)) for k, v in own.items()}
         return self._cached(("availability", frame, level), load)
 
-    def indicator_options(self, frame: str, level: str, lang: str) -> list[IndicatorOption]:
+    def indicator_options(self, frame: str, level: str, lang: str, audience: Audience = PUBLIC) -> list[
+            IndicatorOption]:
         specs = self.specs()
-        available = self.availability(frame, level)
+        available = [i for i in self.availability(frame, level) if self.may_see_indicator(i, audience)]
         options = [
             IndicatorOption(i, specs[i].name(lang), _topic(specs[i], lang),
                             f"{specs[i].name_de} {specs[i].name_en} {i}")
@@ -357,27 +390,29 @@ class Service:
         return self.availability(frame, level).get(indicator, ())
 
     # resolving a view ------------------------------------------------------------------------------
-    def resolve(self, state: ViewState) -> tuple[ViewState, list[Notice]]:
-        """Make a parsed view valid against the store; every fallback is explained by a notice."""
+    def resolve(self, state: ViewState, audience: Audience = PUBLIC) -> tuple[ViewState, list[Notice]]:
+        """Make a parsed view valid against the store and the audience; every fallback is explained by a
+        notice. What the audience may not see is treated exactly like what does not exist."""
         notices: list[Notice] = []
-        frame_ids = [o.value for o in self.frames(state.lang)]
+        frame_ids = [o.value for o in self.frames(state.lang, audience)]
         if not frame_ids:
             return state, [Notice("no_indicators")]
         if state.frame not in frame_ids:
             used = "berlin" if "berlin" in frame_ids else frame_ids[0]
             notices.append(Notice("unknown_frame", {"value": state.frame, "used": used}))
             state = replace(state, frame=used, level="", selected=())
-        level_keys = [i.key for i in self.level_infos(state.frame)]
+        level_keys = [i.key for i in self.visible_levels(state.frame, audience)]
         if state.level not in level_keys:
             used = level_keys[-1]
             if state.level:
                 notices.append(Notice("unknown_level", {"value": state.level, "used": used}))
             state = replace(state, level=used, selected=())
-        available = self.availability(state.frame, state.level)
+        available = {i: p for i, p in self.availability(state.frame, state.level).items()
+                     if self.may_see_indicator(i, audience)}
         if not available:
             return state, [*notices, Notice("no_indicators")]
         if state.indicator not in available:
-            used = self._default_indicator(state.frame, state.level)
+            used = self._default_indicator(state.frame, state.level, audience)
             notices.append(Notice("unknown_indicator", {"value": state.indicator, "used": used}))
             state = replace(state, indicator=used, period=None, base=None)
         periods = available[state.indicator]
@@ -407,26 +442,27 @@ class Service:
                 state = replace(state, selected=kept)
         return state, notices
 
-    def _default_indicator(self, frame: str, level: str) -> str:
-        available = self.availability(frame, level)
+    def _default_indicator(self, frame: str, level: str, audience: Audience) -> str:
+        available = [i for i in self.availability(frame, level) if self.may_see_indicator(i, audience)]
         preferred = ("mss_s4_child_poverty", "pop_share_age_below_6", "inkar_unemployment_rate", "gem_density",
                      "gem_population")
         return next((p for p in preferred if p in available), sorted(available)[0])
 
-    def view(self, state: ViewState, notices: Sequence[Notice] = ()) -> ViewModel:
-        """Resolve a view and compute what the page shows for it (one call per callback)."""
+    def view(self, state: ViewState, audience: Audience = PUBLIC, notices: Sequence[Notice] = ()) -> ViewModel:
+        """Resolve a view for an audience and compute what the page shows for it (one call per callback)."""
         self.refresh()
-        resolved, more = self.resolve(state)
+        resolved, more = self.resolve(state, audience)
         all_notices = (*notices, *more)
-        frames = tuple(self.frames(resolved.lang))
-        if not frames or not self.availability(resolved.frame, resolved.level):
+        frames = tuple(self.frames(resolved.lang, audience))
+        if not frames or not any(self.may_see_indicator(i, audience)
+                                 for i in self.availability(resolved.frame, resolved.level)):
             return ViewModel(resolved, all_notices, frames, (), (), (), None, None, None)
-        data = self.map_data(resolved, all_notices)
+        data = self.map_data(resolved, audience, all_notices)
         return ViewModel(
-            resolved, data.notices, frames, tuple(self.levels(resolved.frame, resolved.lang)),
-            tuple(self.indicator_options(resolved.frame, resolved.level, resolved.lang)),
+            resolved, data.notices, frames, tuple(self.levels(resolved.frame, resolved.lang, audience)),
+            tuple(self.indicator_options(resolved.frame, resolved.level, resolved.lang, audience)),
             self.periods(resolved.frame, resolved.level, resolved.indicator), data,
-            self.bounds(resolved.frame, resolved.level), self.indicator_info(resolved))
+            self.bounds(resolved.frame, resolved.level), self.indicator_info(resolved, audience))
 
     def bounds(self, frame: str, level: str) -> tuple[tuple[float, float], tuple[float, float]]:
         """``((south, west), (north, east))`` of a level, for fitting the map."""
@@ -439,13 +475,59 @@ class Service:
         return self._cached(("bounds", frame, level), load)
 
     # values -----------------------------------------------------------------------------------------
-    def values(self, frame: str, level: str, indicator: str, period: str) -> tuple[pd.DataFrame, bool]:
-        """Observations of a level (own or derived), indexed by area code."""
-        def load() -> tuple[pd.DataFrame, bool]:
+    def level_observations(self, frame: str, level: str) -> dict[tuple[str, str], pd.DataFrame]:
+        """All own observations of a level, loaded once per process (and store generation) with one query,
+        split by (indicator, period) and indexed by area code. Switching indicator or period then reads
+        memory, not the database."""
+        def load() -> dict[tuple[str, str], pd.DataFrame]:
             info = self.level_info(frame, level)
+            columns = ["indicator_id", "period", "code", "value", "numerator", "denominator", "status"]
+            query = (select(Observation.indicator_id, Observation.period, Area.code, Observation.value,
+                            Observation.numerator, Observation.denominator, Observation.status)
+                     .join(Area, Area.id == Observation.area_id).where(Area.level_id == info.id))
             with self.store.session() as session:
-                return level_values(session, info, indicator, period, self.specs())
+                rows = [tuple(r) for r in session.execute(query)]
+            if not rows:
+                return {}
+            table = pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+            table[["value", "numerator", "denominator"]] = table[["value", "numerator", "denominator"]].astype(
+                "float64")
+            return {(str(i), str(p)): part.set_index("code")[["value", "numerator", "denominator", "status"]]
+                    for (i, p), part in table.groupby(["indicator_id", "period"], sort=False)}
+        return self._cached(("level_observations", frame, level), load)
+
+    def values(self, frame: str, level: str, indicator: str, period: str) -> tuple[pd.DataFrame, bool]:
+        """Observations of a level indexed by area code, and whether they were derived: the level's own
+        data, or — where it has none — values rolled up from the child level by the catalogue rule
+        (``aggregate.roll_up``, the same rule as ``observations.level_values``)."""
+        def load() -> tuple[pd.DataFrame, bool]:
+            own = self.level_observations(frame, level).get((indicator, period))
+            if own is not None:
+                return own, False
+            spec = self.specs().get(indicator)
+            child = next((i for i in self.level_infos(frame) if i.parent_key == level), None)
+            if spec is None or child is None or spec.aggregation == Aggregation.NONE:
+                return empty_frame(), False
+            tables = {i: self.values(frame, child.key, i, period)[0] for i in needed_indicators(spec)}
+            if all(t.empty for t in tables.values()):
+                return empty_frame(), True
+            areas = self.areas(frame, child.key)
+            children = pd.Series(areas.parents, index=list(areas.codes)).dropna()
+            return roll_up(spec, children, tables), True
         return self._cached(("values", frame, level, indicator, period), load)
+
+    def shown(self, frame: str, level: str, indicator: str, period: str) -> pd.DataFrame:
+        """The values that may be published: disclosure control applied (see ``access``)."""
+        def load() -> pd.DataFrame:
+            raw = self.values(frame, level, indicator, period)[0]
+            spec = self.specs().get(indicator)
+            if spec is None:
+                return raw
+            areas = self.areas(frame, level)
+            groups = pd.Series([p if p is not None else FRAME_REFERENCE for p in areas.parents],
+                               index=list(areas.codes))
+            return disclose(raw, spec, groups)
+        return self._cached(("shown", frame, level, indicator, period), load)
 
     def reference(self, frame: str, level: str, indicator: str, period: str) -> float | None:
         """The whole frame's value by the catalogue rule (never a plain mean of shares)."""
@@ -457,25 +539,21 @@ class Service:
             children = pd.Series(FRAME_REFERENCE, index=list(codes))
             tables = {i: self.values(frame, level, i, period)[0] for i in needed_indicators(spec)}
             out = roll_up(spec, children, tables)
-            if out.empty or FRAME_REFERENCE not in out.index:
-                return None
+            if out.empty or FRAME_REFERENCE not in out.index or bool(primary(out, spec).loc[FRAME_REFERENCE]):
+                return None  # no total, or a total too small to publish
             return _finite(out.loc[FRAME_REFERENCE, "value"])
         return self._cached(("reference", frame, level, indicator, period), load)
 
     def _aligned(self, frame: str, level: str, indicator: str, period: str) -> tuple[list[float | None], list[str]]:
-        table = self.values(frame, level, indicator, period)[0]
-        codes = self.areas(frame, level).codes
-        values: list[float | None] = []
-        statuses: list[str] = []
-        for code in codes:
-            if code in table.index:
-                status = str(table.at[code, "status"])
-                value = _finite(table.at[code, "value"]) if status in VALUE_STATUSES else None
-            else:
-                status, value = "missing", None
-            values.append(value)
-            statuses.append(status)
-        return values, statuses
+        """Published values and statuses in the level's area order (missing where there is no row)."""
+        def load() -> tuple[list[float | None], list[str]]:
+            table = self.shown(frame, level, indicator, period)
+            codes = list(self.areas(frame, level).codes)
+            status = table["status"].reindex(codes).fillna("missing")
+            value = table["value"].reindex(codes).where(status.isin(list(VALUE_STATUSES)))
+            value = value.where(np.isfinite(value.to_numpy(dtype="float64", na_value=np.nan)))
+            return [None if v != v else float(v) for v in value.tolist()], [str(x) for x in status.tolist()]
+        return self._cached(("aligned", frame, level, indicator, period), load)
 
     def _view_values(self, state: ViewState) -> tuple[list[float | None], list[str]]:
         assert state.period is not None
@@ -514,9 +592,22 @@ class Service:
             when = period_label(state.period or "", state.lang)
         return f"{spec.name(state.lang)} · {when}"
 
-    def map_data(self, state: ViewState, notices: Sequence[Notice] = ()) -> MapData:
-        """Classes, colours and legend of the map for a resolved view."""
+    def map_data(self, state: ViewState, audience: Audience = PUBLIC, notices: Sequence[Notice] = ()) -> MapData:
+        """Classes, colours and legend of the map for a resolved view. Cached per view (everything but the
+        selection, the map position and the notices), so switching back and forth costs nothing."""
         assert state.period is not None
+        self._check(state, audience)
+        key = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map")
+        core = self._cached(("map", key), lambda: self._map_data(key))
+        parent = self.level_info(state.frame, state.level).parent_key
+        outline = self.geometry_url(state.frame, parent) \
+            if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None
+        return replace(core, state=state, notices=(*notices, *core.notices), outline_url=outline)
+
+    def _map_data(self, state: ViewState) -> MapData:
+        assert state.period is not None
+        notices: Sequence[Notice] = ()
+        audience = PUBLIC if self.may_see_indicator(state.indicator, PUBLIC) else _INTERNAL
         spec = self.specs()[state.indicator]
         areas = self.areas(state.frame, state.level)
         values, statuses = self._view_values(state)
@@ -570,8 +661,29 @@ class Service:
                                                    frame=self._frame_name(state.frame, state.lang)),
             derived_from=derived_from, notices=tuple(notes),
             geometry_url=self.geometry_url(state.frame, state.level),
-            outline_url=self.geometry_url(state.frame, parent) if parent and state.outline else None,
+            outline_url=self.geometry_url(state.frame, parent)
+            if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None,
         )
+
+    def tooltip(self, state: ViewState, code: str, audience: Audience = PUBLIC) -> str:
+        """The second tooltip line of one area — formatted value and rank, or why there is none — for
+        maps whose values are not sent with each switch. Same rules as the map (access, disclosure)."""
+        resolved, _ = self.resolve(state, audience)
+        data = self.map_data(resolved, audience)
+        i = self.areas(resolved.frame, resolved.level).index.get(code)
+        if i is None:
+            return t("no_data", resolved.lang)
+        if data.classes[i] == SUPPRESSED:
+            return t("suppressed", resolved.lang)
+        value = data.values[i]
+        if value is None or data.classes[i] < 0:
+            return t("no_data", resolved.lang)
+        ranked = self._cached(("ranks", data.title, data.state.lang, resolved), lambda: np.sort(np.array(
+            [v for v, k in zip(data.values, data.classes, strict=True) if v is not None and k >= 0]))[::-1])
+        rank = int(np.searchsorted(-ranked, -value, side="left")) + 1
+        text = format_value(value, data.unit, data.decimals, resolved.lang)
+        lang = resolved.lang
+        return f"{text} · {t('rank', lang, rank=format_number(rank, 0, lang), n=format_number(len(ranked), 0, lang))}"
 
     def _palette(self, spec: IndicatorSpec, state: ViewState, k: int, diverging: bool) -> list[str]:
         if k <= 0:
@@ -604,7 +716,8 @@ class Service:
         return tuple(entries)
 
     # panels -----------------------------------------------------------------------------------------
-    def series(self, state: ViewState) -> SeriesData:
+    def series(self, state: ViewState, audience: Audience = PUBLIC) -> SeriesData:
+        self._check(state, audience)
         spec = self.specs()[state.indicator]
         periods = self.periods(state.frame, state.level, state.indicator)
         areas = self.areas(state.frame, state.level)
@@ -629,8 +742,8 @@ class Service:
         return SeriesData(spec.name(state.lang), _unit(spec, state.lang), spec.decimals, periods, tuple(lines),
                           reference, tuple(low), tuple(high), state.lang)
 
-    def ranking(self, state: ViewState, data: MapData | None = None) -> RankingData:
-        data = data or self.map_data(state)
+    def ranking(self, state: ViewState, audience: Audience = PUBLIC, data: MapData | None = None) -> RankingData:
+        data = data or self.map_data(state, audience)
         rows = [(v, c, n, data.palette[k]) for v, c, n, k in
                 zip(data.values, data.codes, data.names, data.classes, strict=True) if v is not None and k >= 0]
         rows.sort(key=lambda r: (-r[0], r[1]))
@@ -639,8 +752,10 @@ class Service:
             tuple(r[0] for r in rows), tuple(r[3] for r in rows), frozenset(state.selected), data.reference,
             data.reference_label, state.lang)
 
-    def profile(self, state: ViewState, code: str) -> ProfileData | None:
-        """Every indicator of the level for one area: value, reference, difference, assessment."""
+    def profile(self, state: ViewState, code: str, audience: Audience = PUBLIC) -> ProfileData | None:
+        """Every indicator of the level the audience may see, for one area: value, reference, difference,
+        assessment."""
+        self._check(state, audience)
         areas = self.areas(state.frame, state.level)
         i = areas.index.get(code)
         if i is None:
@@ -652,7 +767,7 @@ class Service:
                                          key=lambda kv: (_topic(specs[kv[0]], lang), specs[kv[0]].name(lang))
                                          if kv[0] in specs else ("", kv[0])):
             spec = specs.get(indicator)
-            if spec is None or spec.unit in ("Klasse",):
+            if spec is None or spec.unit in ("Klasse",) or not may_see(audience, spec.visibility):
                 continue
             period = periods[-1]
             values, _ = self._aligned(state.frame, state.level, indicator, period)
@@ -673,15 +788,16 @@ class Service:
                 _assessment(z, spec.polarity), z))
         return ProfileData(code, areas.names[i], tuple(rows), lang)
 
-    def indicator_info(self, state: ViewState) -> IndicatorInfo:
+    def indicator_info(self, state: ViewState, audience: Audience = PUBLIC) -> IndicatorInfo:
+        self._check(state, audience)
         spec = self.specs()[state.indicator]
         periods = self.periods(state.frame, state.level, state.indicator)
         info = self.level_info(state.frame, state.level)
         return IndicatorInfo(spec, periods[-1] if periods else None, info.source, info.licence)
 
-    def table(self, state: ViewState, data: MapData | None = None) -> pd.DataFrame:
+    def table(self, state: ViewState, audience: Audience = PUBLIC, data: MapData | None = None) -> pd.DataFrame:
         """The map as a table: same values, classes and statuses (for screen readers and downloads)."""
-        data = data or self.map_data(state)
+        data = data or self.map_data(state, audience)
         lang = state.lang
         labels = [e.label for e in data.legend if e.kind == "class"]
         rows = []
@@ -698,10 +814,11 @@ class Service:
             })
         return pd.DataFrame(rows)
 
-    def download_table(self, state: ViewState, data: MapData | None = None) -> pd.DataFrame:
+    def download_table(self, state: ViewState, audience: Audience = PUBLIC, data: MapData | None = None) -> (
+            pd.DataFrame):
         """The current view for download: raw values (not rounded), classes and statuses."""
-        data = data or self.map_data(state)
-        table = self.table(state, data)
+        data = data or self.map_data(state, audience)
+        table = self.table(state, audience, data)
         out = pd.DataFrame({
             "area_id": table["area_id"], "name": table["name"], "indicator_id": state.indicator,
             "period": state.period, "base_period": state.base if state.mode == "change" else None,
@@ -719,6 +836,12 @@ class Service:
         return "_".join(p for p in parts if p)
 
     # geometry ---------------------------------------------------------------------------------------
+    def geometry_for(self, frame: str, level: str, audience: Audience) -> GeometryPayload:
+        """A level's geometry, only for an audience that may see the level (else KeyError, like unknown)."""
+        if not self.may_see_level(frame, level, audience):
+            raise KeyError(level)
+        return self.geometry(frame, level)
+
     def geometry_version(self, frame: str, level: str) -> str:
         return self.geometry(frame, level).etag[:12]
 
@@ -748,6 +871,13 @@ class Service:
         with self.store.session() as session:
             return (session.scalar(select(func.count()).select_from(Indicator)) or 0,
                     session.scalar(select(func.count()).select_from(Observation)) or 0)
+
+
+_INTERNAL = Audience("planner")  # only used after _check() has passed for the real audience
+
+
+class NotVisible(KeyError):
+    """A view names a level or indicator the audience may not see (treated like an unknown one)."""
 
 
 def _assessment(z: float, polarity: str) -> str:

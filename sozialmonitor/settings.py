@@ -7,8 +7,10 @@ in the README's settings table; a test fails when the two disagree.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from sozialmonitor.errors import SettingsError
@@ -53,6 +55,57 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Tile URL template of an optional basemap, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. "
         "Off by default: the app needs no tile server and works offline.",
     ),
+    SettingDoc(
+        "SOZIALMONITOR_SECRET_KEY",
+        "generated once and kept in `<instance dir>/secret_key`",
+        "Key that signs the session cookie. Several machines behind one load balancer **must** share the "
+        "same key (set it here); one machine may rely on the generated file.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_COOKIE_SECURE",
+        "`0`",
+        "`1`: the session cookie is sent over HTTPS only. Set it whenever the app is served via HTTPS.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_SESSION_HOURS",
+        "`8`",
+        "Hours a login lasts (absolute, checked on the server); then the user is public again.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_TRUSTED_USER_HEADER",
+        "empty (off)",
+        "Single sign-on: name of the header in which a reverse proxy passes the authenticated user, e.g. "
+        "`X-Remote-User`. Only honoured on requests from `SOZIALMONITOR_TRUSTED_PROXIES`; the user must "
+        "exist locally and gets the local role. Off: the header is ignored.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_TRUSTED_PROXIES",
+        "empty",
+        "Comma-separated addresses or networks (`10.0.0.5, 192.168.0.0/24`) of reverse proxies trusted to "
+        "send the user header and `X-Forwarded-For` (the client address used by the login throttle).",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_FRAME_ANCESTORS",
+        "`'self'`",
+        "Who may embed the app in a frame (CSP `frame-ancestors`), e.g. `'self' https://www.musterstadt.de`; "
+        "`'none'` forbids embedding.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_MAX_REQUEST_BYTES",
+        "`1048576` (1 MiB)",
+        "Largest request body accepted; larger requests get 413.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_LOG_FORMAT",
+        "`text`",
+        "`text`: readable lines; `json`: one JSON object per line (ts, level, logger, msg; per request "
+        "method, path, status, ms, role) for log collectors.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_WORKERS",
+        "`4`",
+        "Number of gunicorn worker processes (`gunicorn -c gunicorn.conf.py app:server`).",
+    ),
 )
 
 
@@ -81,7 +134,50 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number ({minimum}-{maximum})") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name}={raw!r} is outside the allowed range {minimum}-{maximum}")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in (env.get(name) or "").split(","):
+        if part.strip():
+            try:
+                networks.append(ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise SettingsError(f"{name}: {part.strip()!r} is not an IP address or network "
+                                    "(e.g. 10.0.0.5 or 192.168.0.0/24)") from None
+    return tuple(networks)
+
+
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+# a CSP source: a keyword, a scheme, or an origin with optional wildcard subdomain and port
+FRAME_SOURCE = re.compile(r"^('self'|'none'|https?:|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?)$")
+
+
+def _frame_ancestors(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return "'self'"
+    sources = raw.split()
+    bad = [s for s in sources if not FRAME_SOURCE.match(s)]
+    if bad or ("'none'" in sources and len(sources) > 1):
+        raise SettingsError(f"{name}={raw!r} is not a list of frame sources; allowed: 'self', 'none' "
+                            "(alone), or origins such as https://www.musterstadt.de, separated by spaces")
+    return " ".join(sources)
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -95,6 +191,15 @@ class Settings:
     log_level: str = "INFO"
     basemap_url: str | None = None
     data_dir: Path = field(default=REPO_ROOT / "data")
+    secret_key: str | None = field(default=None, repr=False)
+    cookie_secure: bool = False
+    session_hours: int = 8
+    trusted_user_header: str | None = None
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    frame_ancestors: str = "'self'"
+    max_request_bytes: int = 1024 * 1024
+    log_format: str = "text"
+    workers: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,6 +218,18 @@ class Settings:
         level = (env.get("SOZIALMONITOR_LOG_LEVEL") or "INFO").strip().upper()
         if level not in LOG_LEVELS:
             raise SettingsError(f"SOZIALMONITOR_LOG_LEVEL={level!r} is unknown; allowed: {', '.join(LOG_LEVELS)}")
+        log_format = (env.get("SOZIALMONITOR_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"SOZIALMONITOR_LOG_FORMAT={log_format!r} is unknown; "
+                                f"allowed: {', '.join(LOG_FORMATS)}")
+        header = (env.get("SOZIALMONITOR_TRUSTED_USER_HEADER") or "").strip() or None
+        if header is not None and not HEADER_NAME.match(header):
+            raise SettingsError(f"SOZIALMONITOR_TRUSTED_USER_HEADER={header!r} is not a header name "
+                                "(letters, digits and -, e.g. X-Remote-User)")
+        proxies = _networks(env, "SOZIALMONITOR_TRUSTED_PROXIES")
+        if header is not None and not proxies:
+            raise SettingsError("SOZIALMONITOR_TRUSTED_USER_HEADER is set but SOZIALMONITOR_TRUSTED_PROXIES is "
+                                "empty; name the reverse proxies whose header may be trusted")
         return cls(
             database_url=url,
             instance_dir=instance_dir,
@@ -122,4 +239,13 @@ class Settings:
             debug=_flag(env, "SOZIALMONITOR_DEBUG", False),
             log_level=level,
             basemap_url=(env.get("SOZIALMONITOR_BASEMAP_URL") or "").strip() or None,
+            secret_key=(env.get("SOZIALMONITOR_SECRET_KEY") or "").strip() or None,
+            cookie_secure=_flag(env, "SOZIALMONITOR_COOKIE_SECURE", False),
+            session_hours=_int(env, "SOZIALMONITOR_SESSION_HOURS", 8, 1, 24 * 30),
+            trusted_user_header=header,
+            trusted_proxies=proxies,
+            frame_ancestors=_frame_ancestors(env, "SOZIALMONITOR_FRAME_ANCESTORS"),
+            max_request_bytes=_int(env, "SOZIALMONITOR_MAX_REQUEST_BYTES", 1024 * 1024, 1024, 1024**3),
+            log_format=log_format,
+            workers=_int(env, "SOZIALMONITOR_WORKERS", 4, 1, 64),
         )

@@ -77,15 +77,15 @@ class Store:
             with self.engine.begin() as connection:
                 config = alembic_config()
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")
         except OperationalError as exc:
             raise StoreUnavailable(f"cannot open the store at {self.describe()}: {exc.orig}") from exc
 
     def schema_is_current(self) -> bool:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
         with self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return bool(current == head)
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        return current == heads
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -73,7 +73,7 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str], str | None]:
 
 
 def _k(raw: str) -> int | None:
-    k = int(raw) if raw.isdigit() else -1
+    k = int(raw) if raw.isascii() and raw.isdigit() else -1  # "²".isdigit() is True, int("²") fails
     return k if K_RANGE[0] <= k <= K_RANGE[1] else None
 
 

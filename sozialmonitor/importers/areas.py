@@ -103,6 +103,9 @@ def read_areas(
             gdf = gpd.read_file(source, layer=layer, engine="pyogrio")
     except Exception as exc:
         raise ValidationFailed([Problem(file, None, None, f"cannot read the file: {exc}")]) from None
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometries (CSV, XLSX …): GDAL reads it too
+        raise ValidationFailed([Problem(file, None, None, "the file holds no geometries; expected GeoJSON, "
+                                        "GeoPackage, Shapefile or FlatGeobuf")])
     if len(gdf) == 0:
         raise ValidationFailed([Problem(file, None, None, "the file has no features")])
 
@@ -122,6 +125,7 @@ def read_areas(
 
     # Coordinate reference system
     if crs is not None:
+        crs = str(crs).strip()  # a manifest's YAML gives `crs: 25832` as a number
         try:
             given = CRS.from_user_input(crs if not crs.isdigit() else f"EPSG:{crs}")
         except CRSError:

@@ -70,6 +70,7 @@ _WORKBOOK_ERRORS: tuple[type[Exception], ...] = (
     SyntaxError,  # xml.etree.ElementTree.ParseError
     EOFError,
     OSError,
+    zlib.error,  # a damaged deflate stream inside the .xlsx zip
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 STYLED = "sozialmonitor:styled"
+expect.set_options(timeout=15_000)  # CI may run beside other work on two cores
 
 
 def styled_count(page: Page) -> int:
@@ -20,9 +21,9 @@ def wait_restyled(page: Page, before: int) -> None:
     page.wait_for_function(f"() => performance.getEntriesByName('{STYLED}').length > {before}", timeout=15000)
 
 
-def open_view(page: Page, query: str = "") -> None:
+def open_view(page: Page, query: str = "", timeout: int = 30000) -> None:
     page.goto("/" + (f"?{query}" if query else ""))
-    page.wait_for_function(f"() => performance.getEntriesByName('{STYLED}').length > 0", timeout=30000)
+    page.wait_for_function(f"() => performance.getEntriesByName('{STYLED}').length > 0", timeout=timeout)
 
 
 def fills(page: Page) -> list[str]:
@@ -82,11 +83,16 @@ def test_clicking_an_area_selects_it_for_series_and_ranking(page: Page, console_
     n = styled_count(page)
     page.locator("#map path.leaflet-interactive").nth(0).click(force=True)
     wait_restyled(page, n)
-    expect(page.locator("#series-graph .legendtext").filter(has_text="Mitte")).to_have_count(1)
-    assert "sel=01" in current_url(page)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sel')", timeout=15000)
+    code = page.evaluate("() => new URL(location.href).searchParams.get('sel')")
+    assert len(code) == 2  # one Bezirk, by its two-digit id
+    chosen = page.locator("#selected-areas").inner_text()
+    assert f"({code})" in chosen
+    name = chosen.split(f" ({code})")[0].strip().split("\n")[-1]
+    expect(page.locator("#series-graph .legendtext").filter(has_text=name)).to_have_count(1, timeout=15000)
+    expect(page.locator("#profile")).to_contain_text(f"Profil: {name}", timeout=15000)
     ranking_colours = page.eval_on_selector_all("#ranking-graph .point path", "els => els.map(e => e.style.fill)")
     assert "rgb(0, 0, 0)" in ranking_colours  # the selected bar is highlighted
-    expect(page.locator("#profile")).to_contain_text("Profil: Mitte")
     assert console_errors == []
 
 
@@ -167,3 +173,21 @@ def test_phone_width_collapses_the_controls(browser: Any, app_server: str,
         screenshot(phone, "dashboard-phone")
     finally:
         phone.close()
+
+
+def test_national_map_tooltip_asks_for_its_value(page: Page, console_errors: list[str]) -> None:
+    # the first national view of a fresh worker builds its caches (tens of seconds on a busy 2-core machine)
+    open_view(page, "frame=deutschland&level=gemeinde&ind=gem_population&period=2023-12-31", timeout=120000)
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    tooltip = page.locator(".leaflet-tooltip")
+    texts = []
+    for fx, fy in ((0.5, 0.5), (0.45, 0.4), (0.55, 0.6), (0.5, 0.3), (0.4, 0.55)):  # some spots are gemeindefrei
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.mouse.move(box["x"] + box["width"] * fx + 2, box["y"] + box["height"] * fy + 2)
+        page.wait_for_timeout(1500)  # the value comes from /tooltip after the tooltip opened
+        texts.append(tooltip.inner_text() if tooltip.count() else "")
+        if "Rang" in texts[-1]:
+            break
+    assert any("Rang" in x and "Personen" in x for x in texts), texts
+    assert console_errors == []

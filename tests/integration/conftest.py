@@ -57,7 +57,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     store.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def service(demo: tuple[Store, str]) -> Service:
-    """A fresh service (empty caches) over the demo store."""
+    """One service over the demo store per backend and session (its caches warm up once, as in a worker)."""
     return Service(demo[0])

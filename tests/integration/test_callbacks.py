@@ -12,6 +12,7 @@ from dash import no_update
 
 from callbacks import dashboard
 from layouts import ids
+from sozialmonitor.access import PUBLIC
 from sozialmonitor.service import Service
 from sozialmonitor.view import parse_query, to_query
 
@@ -35,7 +36,9 @@ def inputs(service: Service, query: str = "", **changes: Any) -> dict[str, Any]:
 def test_changing_the_indicator_restyles_without_geometry(service: Service) -> None:
     answer = dashboard.update_view(service, ids.INDICATOR, **inputs(service, indicator="mss_s3_transfer_recipients"))
     assert parse_query(answer["query"])[0].indicator == "mss_s3_transfer_recipients"
-    assert "coordinates" not in json.dumps(answer["hideout"])
+    assert answer["hideout"] is no_update  # the layer is not rebuilt …
+    assert "coordinates" not in json.dumps(answer["paint"])  # … only repainted, without shapes
+    assert len(answer["paint"]["cls"]) == 448
     assert answer["geo_url"].startswith("/geo/berlin/planungsraum.geojson?v=")
     assert answer["viewport"] is no_update  # the map keeps its place
     assert answer["indicator_options"] is no_update  # options only change with frame or level
@@ -67,6 +70,7 @@ def test_changing_the_level_fits_the_map_and_refreshes_options(service: Service)
     assert state.level == "bezirk"
     assert state.indicator != "mss_s4_child_poverty"  # not derivable (aggregation none): falls back
     assert answer["viewport"]["transition"] == "fitBounds"
+    assert answer["hideout"]["geo"].startswith("/geo/berlin/bezirk.geojson") and answer["paint"] is no_update
     assert answer["indicator_options"] is not no_update
 
 
@@ -131,7 +135,7 @@ def test_geometry_route_caches_and_compresses(demo: Any, monkeypatch: pytest.Mon
 
     service = Service(demo[0])
     server = Flask("t")
-    routes.register(server, service)
+    routes.register(server, service, lambda: PUBLIC)
     client = server.test_client()
     response = client.get("/geo/berlin/planungsraum.geojson", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
@@ -142,3 +146,21 @@ def test_geometry_route_caches_and_compresses(demo: Any, monkeypatch: pytest.Mon
     etag = response.headers["ETag"]
     assert client.get("/geo/berlin/planungsraum.geojson", headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/geo/berlin/nirgendwo.geojson").status_code == 404
+
+
+def test_large_maps_send_classes_only_and_tooltips_ask_the_server(service: Service) -> None:
+    query = "frame=deutschland&level=gemeinde&ind=gem_population&period=2023-12-31"
+    answer = dashboard.update_view(service, ids.PERIOD, **inputs(service, query, period_index=2))
+    paint = answer["paint"]
+    assert paint["val"] is None and len(paint["cls"]) == 10997 and "period=2021-12-31" in paint["tq"]
+    assert len(json.dumps(paint)) < 40_000  # ~4 kB gzip: classes only
+    from flask import Flask
+
+    from callbacks import routes
+
+    server = Flask("t")
+    routes.register(server, service, lambda: PUBLIC)
+    body = server.test_client().get(f"/tooltip?{paint['tq']}&area=09162000").get_json()
+    assert body["text"].startswith("1.") and "Rang" in body["text"]  # München, formatted per locale
+    small = dashboard.update_view(service, ids.PERIOD, **inputs(service, "", period_index=1))
+    assert small["paint"]["tq"] is None and len(small["paint"]["val"]) == 448  # small maps: values inline

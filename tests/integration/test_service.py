@@ -166,7 +166,7 @@ def test_profile_assessment_follows_polarity(service: Service) -> None:
 
 def test_table_and_download_match_the_map(service: Service) -> None:
     data = service.map_data(S4)
-    table = service.table(S4, data)
+    table = service.table(S4, data=data)
     assert list(table["area_id"]) == list(data.codes)
     for value, shown in zip(table["value"], data.values, strict=True):
         assert (value is None and shown is None) or (isinstance(shown, float) and value == shown) or (
@@ -174,7 +174,7 @@ def test_table_and_download_match_the_map(service: Service) -> None:
     row = table.set_index("area_id").loc["01011101"]
     assert row["value_text"] == "15,4\u202f%" or row["value_text"].startswith("15,4")
     assert table.set_index("area_id").loc["01011102", "value_text"].startswith("gesperrt")
-    download = service.download_table(S4, data)
+    download = service.download_table(S4, data=data)
     assert list(download.columns) == ["area_id", "name", "indicator_id", "period", "value", "unit", "status", "class",
                                       "class_range"]
     assert math.isclose(download.set_index("area_id").loc["01011101", "value"], 15.43624)
