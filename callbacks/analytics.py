@@ -376,14 +376,19 @@ def _trigger() -> str | None:
 def register(app: Dash, service: Service, analytics: AnalyticsService, audience_of: Callable[[], Audience]) -> None:
     """Wire the Analyse section; ``audience_of`` tells who is asking (decided on the server)."""
     query = State(ids.QUERY, "data")
+    # <details> toggles natively on every click (and Enter/Space) of its summary: odd count = open
+    app.clientside_callback("function(n) { return (n || 0) % 2 === 1; }", Output(aids.OPEN, "data"),
+                            Input(aids.SUMMARY, "n_clicks"), prevent_initial_call=True)
 
     @app.callback(output=OPTION_OUTPUTS, inputs={
         "query": Input(ids.QUERY, "data"), "components": State(aids.COMPOSITE_COMPONENTS, "value"),
         "typology": State(aids.TYPOLOGY_INDICATORS, "value"), "hot_spots": State(aids.HOT_SPOTS_INDICATOR, "value"),
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
-        "mss_period": State(aids.MSS_PERIOD, "value")})
+        "mss_period": State(aids.MSS_PERIOD, "value"), "open": Input(aids.OPEN, "data")})
     @guarded(OPTION_OUTPUTS)
-    def _options(query: str | None, **current: Any) -> Answer:
+    def _options(query: str | None, open: bool | None, **current: Any) -> Answer:
+        if not open:  # the section is closed: a switch of the main view costs nothing here
+            return {name: no_update for name in OPTION_OUTPUTS}
         return update_options(analytics, query, audience_of(), **current)
 
     @app.callback(output=PERIOD_OUTPUTS, inputs={
@@ -394,10 +399,12 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         "typology_period": State(aids.TYPOLOGY_PERIOD, "value"),
         "hot_spots_period": State(aids.HOT_SPOTS_PERIOD, "value"),
         "scatter_period": State(aids.SCATTER_PERIOD, "value"),
-        "lowering": State(aids.COMPOSITE_LOWERING, "value")})
+        "lowering": State(aids.COMPOSITE_LOWERING, "value"), "open": Input(aids.OPEN, "data")})
     @guarded(PERIOD_OUTPUTS)
     def _periods(query: str | None, components: Any, typology: Any, hot_spots: Any, x: Any, y: Any, lowering: Any,
-                 **periods: str | None) -> Answer:
+                 open: bool | None, **periods: str | None) -> Answer:
+        if not open:
+            return {name: no_update for name in PERIOD_OUTPUTS}
         return update_periods(analytics, query, audience_of(), components=components, typology=typology,
                               hot_spots=hot_spots, x=x, y=y, lowering=lowering,
                               periods={k.removesuffix("_period"): v for k, v in periods.items()})
@@ -442,10 +449,12 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
     @app.callback(output=SCATTER_OUTPUTS, inputs={
         "run": Input(aids.SCATTER_RUN, "n_clicks"), "query": Input(ids.QUERY, "data"),
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
-        "period": State(aids.SCATTER_PERIOD, "value"), "request": State(aids.SCATTER_REQUEST, "data")},
-        prevent_initial_call=True)
+        "period": State(aids.SCATTER_PERIOD, "value"), "request": State(aids.SCATTER_REQUEST, "data"),
+        "open": State(aids.OPEN, "data")}, prevent_initial_call=True)
     @guarded(SCATTER_OUTPUTS, lang_of=_lang)
-    def _scatter(run: int | None, **inputs: Any) -> Answer:
+    def _scatter(run: int | None, open: bool | None, **inputs: Any) -> Answer:
+        if not open:
+            return {name: no_update for name in SCATTER_OUTPUTS}
         return run_scatter(analytics, audience_of(), trigger=_trigger(), **inputs)
 
     @app.callback(output={"selected": Output(ids.SELECTED, "value", allow_duplicate=True)},

@@ -32,7 +32,10 @@ def guarded(outputs: dict[str, Any], lang_of: Callable[..., str] = lambda **_: "
             try:
                 return fn(**kwargs)
             except Exception as exc:
-                log.exception("callback %s failed", fn.__name__)
+                if isinstance(exc, StoreUnavailable):  # expected during an outage: one line, no traceback
+                    log.warning("callback %s: %s", fn.__name__, exc)
+                else:
+                    log.exception("callback %s failed", fn.__name__)
                 answer: dict[str, Any] = {name: no_update for name in outputs}
                 if "notices" in answer:
                     answer["notices"] = [html.P(error_message(exc, lang_of(**kwargs)),

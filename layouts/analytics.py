@@ -87,7 +87,9 @@ def analytics_section(model: ViewModel, audience: Audience) -> html.Details:
     has_mss = all(any(o.id == i for o in model.indicators) for i in STATUS if i != "mss_s2_long_term_unemployed")
     choose = t("an_choose_indicators", lang)
     return html.Details(id=aids.SECTION, className="analytics panel-wide", children=[
-        html.Summary(html.H2(t("an_title", lang), className="analytics-title"), className="analytics-summary"),
+        html.Summary(html.H2(t("an_title", lang), className="analytics-title"), className="analytics-summary",
+                     id=aids.SUMMARY),
+        dcc.Store(id=aids.OPEN, data=False),
         html.P(t("an_intro", lang), className="hint"),
         html.Button(t("an_restore_map", lang), id=aids.RESTORE_MAP, className="button-link", type="button"),
         dcc.Store(id=aids.LAST_REQUEST),

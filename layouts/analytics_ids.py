@@ -2,6 +2,8 @@
 (The map, legend, title, query and selection ids it writes to live in ``layouts/ids.py``.)"""
 
 SECTION = "analytics"
+SUMMARY = "analytics-summary"
+OPEN = "analytics-open"  # whether the section is open (mirrored from the summary's clicks in the browser)
 RESTORE_MAP = "an-restore-map"
 LAST_REQUEST = "an-last-request"  # the analysis the map shows and "save" stores (a request dict)
 

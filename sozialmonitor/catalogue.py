@@ -68,6 +68,9 @@ class IndicatorSpec:
 
 FIELDS = tuple(f.name for f in fields(IndicatorSpec))
 REQUIRED = ("id", "name_de", "name_en", "topic", "unit", "polarity", "aggregation")
+# what the store's columns hold (model.Indicator); longer text is a validation problem, not a database error
+MAX_LENGTHS = {"id": 64, "name_de": 300, "name_en": 300, "topic": 200, "topic_en": 200, "unit": 64, "unit_en": 64,
+               "numerator": 64, "denominator": 64}
 
 
 def spec_from_row(row: Indicator) -> IndicatorSpec:
@@ -121,6 +124,14 @@ def parse_entries(
             problems.append(Problem(file, row, key, f"unknown field; allowed: {', '.join(FIELDS)}"))
         values = {key: _text(entry.get(key)) for key in FIELDS}
         bad = False
+        for key, limit in MAX_LENGTHS.items():
+            if len(values.get(key, "")) > limit:
+                problems.append(Problem(file, row, key, f"is {len(values[key])} characters long; at most {limit}"))
+                bad = True
+        for key, value in values.items():
+            if "\x00" in value:
+                problems.append(Problem(file, row, key, "contains a NUL character"))
+                bad = True
         for key in REQUIRED:
             if not values[key]:
                 problems.append(Problem(file, row, key, "is required"))

@@ -70,3 +70,7 @@ class SettingsError(SozialmonitorError):
 
 class StoreUnavailable(SozialmonitorError):
     """The database cannot be reached or opened."""
+
+
+class StoreRefused(SozialmonitorError):
+    """The database refused to write a value (a safety net behind validation); nothing was written."""

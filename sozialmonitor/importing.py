@@ -134,10 +134,25 @@ def indicators_into(
 
 # --- manifests ---------------------------------------------------------------------------------------
 
-def _require(entry: dict[str, Any], key: str, where: str) -> Any:
-    if key not in entry or entry[key] in (None, ""):
+def _require(entry: Any, key: str, where: str) -> str:
+    """A required text value of a manifest entry (file names, ids); anything else is a clear problem."""
+    if not isinstance(entry, dict):
+        raise ValidationFailed([Problem(where, None, key, f"expected a mapping with {key!r}, got {entry!r:.60}")])
+    value = entry.get(key)
+    if value is None or value == "":
         raise ValidationFailed([Problem(where, None, key, "is required")])
-    return entry[key]
+    if not isinstance(value, str):
+        raise ValidationFailed([Problem(where, None, key, f"must be text, got {value!r:.60}")])
+    return value
+
+
+def _entries(value: Any, key: str, where: str) -> list[Any]:
+    """A manifest list (frames, levels, indicators): absent is empty, anything but a list is a problem."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationFailed([Problem(where, None, key, f"must be a list, got {value!r:.60}")])
+    return value
 
 
 def load_manifest(store: Store, path: Path, *, progress: bool = False) -> list[ImportSummary]:
@@ -153,17 +168,17 @@ def load_manifest(store: Store, path: Path, *, progress: bool = False) -> list[I
     base = path.parent
     summaries = []
     with store.transaction() as session:  # all or nothing: a half-loaded demo is worse than none
-        if manifest.get("catalogue"):
-            summaries.append(catalogue_into(session, base / manifest["catalogue"]))
-        for frame in manifest.get("frames") or []:
+        if manifest.get("catalogue") is not None:
+            summaries.append(catalogue_into(session, base / _require(manifest, "catalogue", where)))
+        for frame in _entries(manifest.get("frames"), "frames", where):
             frame_id = _require(frame, "id", where)
-            for level in frame.get("levels") or []:
+            for level in _entries(frame.get("levels"), "levels", where):
                 summaries.append(areas_into(
                     session, base / _require(level, "file", where), frame=frame_id,
                     level=_require(level, "id", where), id_col=level.get("id_col", "id"),
                     name_col=level.get("name_col", "name"),
                     parent_col=level.get("parent_col", "parent_id") if level.get("parent") else None,
-                    layer=level.get("layer"), crs=level.get("crs"),
+                    layer=level.get("layer"), crs=None if level.get("crs") is None else str(level.get("crs")),
                     options=LevelOptions(
                         parent_level=level.get("parent"), level_name_de=level.get("name_de"),
                         level_name_en=level.get("name_en"), frame_name_de=frame.get("name_de"),
@@ -171,7 +186,7 @@ def load_manifest(store: Store, path: Path, *, progress: bool = False) -> list[I
                         licence=level.get("licence"), visibility=level.get("visibility"),
                     ),
                 ))
-            for item in frame.get("indicators") or []:
+            for item in _entries(frame.get("indicators"), "indicators", where):
                 file = base / _require(item, "file", where)
                 summaries.append(indicators_into(
                     session, file, frame=frame_id, level=_require(item, "level", where),

@@ -18,10 +18,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sozialmonitor.errors import StoreUnavailable
+from sozialmonitor.errors import StoreRefused, StoreUnavailable
 from sozialmonitor.model import Area, StoreState
 
 log = logging.getLogger(__name__)
@@ -98,12 +98,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends normally, rolled back on any exception."""
+        """One transaction: committed when the block ends normally, rolled back on any exception. A value
+        the database refuses (text too long for a column, a NUL character) becomes a clear error, not a
+        driver traceback; validation should have caught it before."""
         try:
             with self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:
             raise StoreUnavailable(f"the store at {self.describe()} cannot be reached: {exc.orig}") from exc
+        except (DataError, IntegrityError) as exc:
+            raise StoreRefused(f"the store refused the data, nothing was written: {str(exc.orig).strip()[:300]}") \
+                from exc
 
     def is_empty(self) -> bool:
         with self.session() as session:

@@ -28,6 +28,7 @@ from sozialmonitor.geometry import STORE_CRS, plausible_lonlat, repair
 
 ID_CANDIDATES = ("id", "area_id", "code", "ags", "schluessel", "schlüssel", "kennziffer")
 NAME_CANDIDATES = ("name", "gen", "bezeichnung", "area_name")
+MAX_ID, MAX_NAME = 64, 300  # lengths of areas.code and areas.name in the store
 
 
 @dataclass
@@ -55,6 +56,12 @@ def _id_text(value: object) -> str:
         if value.is_integer():
             return str(int(value))
     return str(value).strip()
+
+
+def _too_long(what: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        return f"{what} {text[:20]!r}… has {len(text)} characters; at most {limit} fit the store"
+    return f"{what} {text[:40]!r} contains a NUL character"
 
 
 def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...]) -> str | None:
@@ -155,9 +162,14 @@ def read_areas(
     parents = [_id_text(v) for v in gdf[parent_col].tolist()] if parent_col else [""] * len(gdf)
     first_seen: dict[str, int] = {}
     duplicates: dict[str, list[int]] = {}
-    for number, code in enumerate(codes, start=1):
+    for number, (code, name) in enumerate(zip(codes, names, strict=True), start=1):
+        if name_column and (len(name) > MAX_NAME or "\x00" in name):  # PostgreSQL refuses NUL in text
+            problems.append(Problem(file, number, name_column, _too_long("name", name, MAX_NAME)))
         if not code:
             problems.append(Problem(file, number, id_column, "empty id"))
+            continue
+        if len(code) > MAX_ID or "\x00" in code:
+            problems.append(Problem(file, number, id_column, _too_long("id", code, MAX_ID)))
             continue
         if code in first_seen:
             duplicates.setdefault(code, [first_seen[code]]).append(number)

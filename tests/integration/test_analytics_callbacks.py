@@ -166,6 +166,7 @@ def attacker_value(item: dict[str, str]) -> Any:
         (aids.SCATTER_REQUEST, "data"): {"kind": "scatter", **internal, "x": "sgb2_quote", "y": "einwohner"},
         (aids.SCATTER_GRAPH, "clickData"): {"points": [{"customdata": "SR-0101"}]},
         (aids.SAVE_ID, "value"): "leak", (aids.SAVE_NAME_DE, "value"): "Leck",
+        (aids.OPEN, "data"): True,  # the attacker claims the section is open
     }
     key = (item["id"], item["property"])
     return choices[key] if key in choices else access.value_for(item)
