@@ -48,6 +48,7 @@ from sozialmonitor.analytics.service import (
     request_to_dict,
 )
 from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.formatting import parse_number_list
 from sozialmonitor.i18n import t
 from sozialmonitor.service import NotVisible, Service, period_label
 from sozialmonitor.view import ViewState, parse_query
@@ -64,22 +65,6 @@ def _lang(**inputs: Any) -> str:
     return _state(inputs.get("query")).lang
 
 
-def parse_numbers(text: str | None, lang: str) -> tuple[float, ...] | None:
-    """``"1; 0,5"`` → (1.0, 0.5) in the given order; ``()`` for an empty text; None when not numbers."""
-    if not text or not text.strip():
-        return ()
-    values = []
-    for part in text.replace("\n", ";").split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        if lang == "de":
-            part = part.replace(".", "").replace(",", ".")
-        try:
-            values.append(float(part))
-        except ValueError:
-            return None
-    return tuple(values)
 
 
 class _ChooseFirst(SozialmonitorError):
@@ -238,8 +223,8 @@ def run_composite(analytics: AnalyticsService, audience: Audience = PUBLIC, *, q
                   period: str | None) -> Answer:
     state = _state(query)
     _need(components, period)
-    parsed_weights = parse_numbers(weights, state.lang)
-    parsed_cuts = parse_numbers(cuts, state.lang)
+    parsed_weights = parse_number_list(weights, state.lang)
+    parsed_cuts = parse_number_list(cuts, state.lang)
     for name, parsed in (("an_weights", parsed_weights), ("an_cuts", parsed_cuts)):
         if parsed is None:
             return {**{k: no_update for k in COMPOSITE_OUTPUTS}, "notices": [

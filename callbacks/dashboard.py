@@ -15,6 +15,7 @@ from layouts.mapview import hideout, legend, table_columns, table_rows
 from layouts.page import notices
 from layouts.panels import indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
+from sozialmonitor.formatting import parse_number_list
 from sozialmonitor.service import Service, ViewModel, period_label
 from sozialmonitor.view import MAX_SELECTED, Notice, ViewState, parse_query, to_query
 
@@ -77,21 +78,9 @@ MAIN_INPUTS: dict[str, Any] = {
 
 
 def parse_breaks(text: str | None, lang: str) -> tuple[float, ...] | None:
-    """``"5; 10,5; 20"`` → (5.0, 10.5, 20.0); None when the text is not a list of numbers."""
-    if not text or not text.strip():
-        return ()
-    values = []
-    for part in text.replace("\n", ";").split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        if lang == "de":
-            part = part.replace(".", "").replace(",", ".")
-        try:
-            values.append(float(part))
-        except ValueError:
-            return None
-    return tuple(sorted(set(values)))
+    """``"5; 10,5; 20"`` → (5.0, 10.5, 20.0), sorted and without repeats; None when not numbers."""
+    values = parse_number_list(text, lang)
+    return None if values is None else tuple(sorted(set(values)))
 
 
 def toggle(selected: tuple[str, ...], code: str | None) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from layouts import analytics_ids as aids
 from layouts.controls import dropdown_labels, field, indicator_options
+from layouts.mapview import legend_items
 from layouts.panels import FONT
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.hotspots import CLUSTERS
@@ -36,7 +37,7 @@ from sozialmonitor.analytics.service import (
 )
 from sozialmonitor.formatting import MINUS, format_number, plotly_separators
 from sozialmonitor.i18n import t
-from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
+from sozialmonitor.palettes import MISSING_FILL
 from sozialmonitor.service import IndicatorOption, ViewModel, period_label
 from sozialmonitor.view import Notice
 
@@ -363,15 +364,6 @@ def scatter_figure(analysis: ScatterAnalysis, lang: str, selected: Sequence[str]
 
 def category_legend(data: CategoryMap, lang: str) -> list[Any]:
     """Children of the map legend (``ids.LEGEND``) for a map mode, in the shape of ``mapview.legend``."""
-    items = []
-    for entry in data.legend:
-        if entry.kind == "class":
-            swatch = html.Span(className="swatch", style={"backgroundColor": entry.colour})
-        else:
-            swatch = html.Span(className=f"swatch swatch-{entry.kind.replace('_', '-')}",
-                               style={"backgroundColor": MISSING_FILL if entry.kind == "no_data" else SUPPRESSED_FILL})
-        count = t("area_count_one", lang) if entry.count == 1 else t("areas_count", lang, n=entry.count)
-        items.append(html.Li([swatch, html.Span(entry.label, className="legend-label"),
-                              html.Span(count, className="legend-count")], className=f"legend-{entry.kind}"))
+    items = legend_items(data.legend, lang)
     return [html.H3(t("legend", lang), className="legend-title"), html.Ul(items, className="legend-list")]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import dash_leaflet as dl
@@ -13,7 +14,7 @@ from dash_extensions.javascript import Namespace
 from layouts import ids
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
-from sozialmonitor.service import MapData, ViewModel
+from sozialmonitor.service import LegendEntry, MapData, ViewModel
 
 MAP_JS = Namespace("sozialmonitor", "map")  # functions in assets/map.js
 
@@ -45,10 +46,10 @@ def fit_bounds(model: ViewModel) -> dict[str, Any] | None:
             "options": {"animate": False}}
 
 
-def legend(data: MapData) -> html.Div:
-    lang = data.state.lang
+def legend_items(entries: Sequence[LegendEntry], lang: str) -> list[html.Li]:
+    """One list item per legend entry: swatch (the map's own fills for no data and suppressed), label, count."""
     items = []
-    for entry in data.legend:
+    for entry in entries:
         if entry.kind == "class":
             swatch = html.Span(className="swatch", style={"backgroundColor": entry.colour})
         else:
@@ -57,6 +58,12 @@ def legend(data: MapData) -> html.Div:
         count = t("area_count_one", lang) if entry.count == 1 else t("areas_count", lang, n=entry.count)
         items.append(html.Li([swatch, html.Span(entry.label, className="legend-label"),
                               html.Span(count, className="legend-count")], className=f"legend-{entry.kind}"))
+    return items
+
+
+def legend(data: MapData) -> html.Div:
+    lang = data.state.lang
+    items = legend_items(data.legend, lang)
     unit = html.Span(f" ({data.unit})", className="legend-unit") if data.unit else None
     return html.Div([html.H3([t("legend", lang), unit], className="legend-title"),
                      html.Ul(items, className="legend-list")], id=ids.LEGEND, className="legend")

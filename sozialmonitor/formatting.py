@@ -99,3 +99,22 @@ def decimals_for_breaks(breaks: Sequence[float], base_decimals: int) -> int:
         if len({round_half_away(b, decimals) for b in distinct}) == len(distinct):
             return decimals
     return MAX_DECIMALS
+
+
+def parse_number_list(text: str | None, lang: str) -> tuple[float, ...] | None:
+    """``"1; 0,5"`` (de) or ``"1; 0.5"`` (en) → (1.0, 0.5) in the given order; ``()`` for an empty text;
+    None when a part is not a number. Parts are separated by ``;`` or line breaks."""
+    if not text or not text.strip():
+        return ()
+    values = []
+    for part in text.replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if lang == "de":
+            part = part.replace(".", "").replace(",", ".")
+        try:
+            values.append(float(part))
+        except ValueError:
+            return None
+    return tuple(values)
