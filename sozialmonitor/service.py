@@ -775,7 +775,9 @@ class Service:
             present = np.array([v for v in values if v is not None], dtype="float64")
             if value is None or present.size == 0:
                 continue
-            reference = self.reference(state.frame, state.level, indicator, period)
+            # a count's frame total is no yardstick for one area: counts compare with the median of areas
+            reference = None if spec.aggregation == Aggregation.SUM else self.reference(
+                state.frame, state.level, indicator, period)
             ref_value = reference if reference is not None else float(np.median(present))
             sd = float(present.std()) if present.size > 1 else 0.0
             diff = value - ref_value

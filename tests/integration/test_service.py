@@ -197,3 +197,10 @@ def test_caches_follow_the_store_generation(service: Service, demo: object) -> N
     assert service._cache.entries
     service.refresh()  # nothing imported meanwhile: caches stay
     assert service._cache.entries and service._cache.generation == before
+
+
+def test_profile_compares_counts_with_the_median_not_the_city_total(service: Service) -> None:
+    state = ViewState(indicator="pop_share_foreigners", period="2020-12-31")
+    rows = {r.indicator: r for r in service.profile(state, "01011101").rows}  # type: ignore[union-attr]
+    assert rows["pop_total"].reference.endswith("*")  # median of areas, marked
+    assert not rows["pop_share_foreigners"].reference.endswith("*")  # shares: the Berlin value
