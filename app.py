@@ -17,10 +17,11 @@ import flask
 from dash import Dash, html
 
 from callbacks import analytics as analytics_callbacks
-from callbacks import auth, dashboard, routes, security
+from callbacks import dashboard
 from callbacks.guard import error_message
 from layouts.login import account_links
 from layouts.page import error_page, page
+from server import auth, routes, security
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.service import AnalyticsService
 from sozialmonitor.importing import load_demo_if_empty

@@ -31,11 +31,11 @@ forwarded_allow_ips = ",".join(str(n) for n in settings.trusted_proxies) or "127
 errorlog = "-"
 loglevel = settings.log_level.lower()
 if settings.log_format == "json":
-    accesslog = None  # the app logs every request as JSON (callbacks/security.py)
+    accesslog = None  # the app logs every request as JSON (server/security.py)
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "callbacks.security.JsonFormatter"}},
+        "formatters": {"json": {"()": "server.security.JsonFormatter"}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
         "loggers": {"gunicorn.error": {"level": settings.log_level, "handlers": ["console"], "propagate": False}},
         "root": {"level": settings.log_level, "handlers": ["console"]},
@@ -45,7 +45,7 @@ else:
 
 
 def _store(server: Any) -> Any:
-    """The app's Store, registered by callbacks/auth.py (None when the app is not loaded in this process)."""
+    """The app's Store, registered by server/auth.py (None when the app is not loaded in this process)."""
     if not server.cfg.preload_app:
         return None
     flask_app = server.app.wsgi()

@@ -1,4 +1,4 @@
-"""Local accounts, audiences and login throttling (no Flask, no Dash: the web side is callbacks/auth.py).
+"""Local accounts, audiences and login throttling (no Flask, no Dash: the web side is server/auth.py).
 
 - An *audience* (:class:`Audience`, defined in ``access.py`` and re-exported here) decides what a request
   may see: anonymous visitors are ``public``; a logged-in user has one of :data:`ROLES`. The role is

@@ -169,7 +169,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fixed_in_change": ("Im Veränderungsmodus werden die Grenzen je Zeitraum berechnet.",
                         "In change mode the breaks are computed per period pair."),
     "footer_sources": ("Datenquellen", "Data sources"),
-    # accounts, login and error pages (callbacks/auth.py, callbacks/security.py, layouts/login.py)
+    # accounts, login and error pages (server/auth.py, server/security.py, layouts/login.py)
     "login": ("Anmelden", "Log in"),
     "logout": ("Abmelden", "Log out"),
     "login_title": ("Anmeldung", "Log in"),

@@ -1,6 +1,6 @@
 """Accounts, login, throttling, sessions and single sign-on on real stores (SQLite and PostgreSQL): the
 domain functions, the `users` command, and the login flow through Flask's test client against a minimal
-Flask app with callbacks/auth.py registered (two such apps on one store stand in for two workers)."""
+Flask app with server/auth.py registered (two such apps on one store stand in for two workers)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from callbacks import auth
+from server import auth
 from sozialmonitor import accounts
 from sozialmonitor.accounts import PUBLIC, Audience, LoginFailed, Throttled
 from sozialmonitor.model import LoginAttempt

@@ -131,7 +131,7 @@ def test_errors_become_a_message_not_a_traceback(service: Service, monkeypatch: 
 def test_geometry_route_caches_and_compresses(demo: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     from flask import Flask
 
-    from callbacks import routes
+    from server import routes
 
     service = Service(demo[0])
     server = Flask("t")
@@ -156,7 +156,7 @@ def test_large_maps_send_classes_only_and_tooltips_ask_the_server(service: Servi
     assert len(json.dumps(paint)) < 40_000  # ~4 kB gzip: classes only
     from flask import Flask
 
-    from callbacks import routes
+    from server import routes
 
     server = Flask("t")
     routes.register(server, service, lambda: PUBLIC)

@@ -1,4 +1,4 @@
-"""Hardening (callbacks/security.py) on a minimal Dash app: security headers and the CSP, the request size
+"""Hardening (server/security.py) on a minimal Dash app: security headers and the CSP, the request size
 limit, generic error pages without tracebacks, and JSON request logs. The real dashboard under this CSP is
 checked in headless Chromium (tests/browser: an empty console)."""
 
@@ -17,7 +17,7 @@ import pytest
 from dash import Input, Output, html
 from flask.testing import FlaskClient
 
-from callbacks import auth, security
+from server import auth, security
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
 

@@ -45,9 +45,14 @@ def test_layouts_never_touch_the_store() -> None:
         assert "sozialmonitor.store" not in text and "sqlalchemy" not in text, path
 
 
+def test_server_never_imports_callbacks() -> None:
+    """Flask routes and middleware live in server/; Dash callbacks in callbacks/ — the HTTP side stands alone."""
+    assert {str(p.relative_to(REPO)) for p in _python_files("server") if "callbacks" in _imports(p)} == set()
+
+
 def test_only_settings_reads_the_environment() -> None:
     readers = []
-    for path in _python_files("sozialmonitor", "layouts", "callbacks", "app.py"):
+    for path in _python_files("sozialmonitor", "layouts", "callbacks", "server", "app.py"):
         if path.name == "settings.py":
             continue
         if re.search(r"os\.environ|os\.getenv", path.read_text(encoding="utf-8")):
