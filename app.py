@@ -28,7 +28,7 @@ from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.service import Service
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
-from sozialmonitor.view import parse_query, to_query
+from sozialmonitor.view import parse_query, to_query, visible_parts
 
 log = logging.getLogger("sozialmonitor.web")
 
@@ -62,9 +62,10 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
         try:
             audience = who()
             model = service.view(state, audience, notices)
+            panels = service.panels(model, visible_parts(model.state), audience)
             account = account_links(audience, state.lang, auth.csrf_token() if audience.user else "",
                                     "/?" + to_query(model.state))  # the resolved view: nothing the caller made up
-            return page(model, settings.basemap_url, account=account, audience=audience)
+            return page(model, panels, settings.basemap_url, account=account, audience=audience)
         except Exception as exc:  # the one translation of errors for the first page load
             log.exception("page layout failed")
             return error_page(state, error_message(exc, state.lang))

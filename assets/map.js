@@ -12,6 +12,9 @@
   const derived = new WeakMap(); // paint data -> {ranks, selected, n}
   const formats = {};
   const registry = {};  // geometry URL -> Leaflet layers by feature index
+  const codes = {};     // geometry URL -> {area id: feature index}
+  const MAX_SELECTED = 12;  // as sozialmonitor/view.py
+  let chosen = null;    // the selection as the browser holds it (area ids), once the user changed it
   let current = null;   // the paint data now on the map
 
   function info(h) {
@@ -111,6 +114,10 @@
       if (!data) { return window.dash_clientside.no_update; }
       data.painted = true;
       current = data;
+      if (chosen && codes[data.geo]) {  // an answer may be older than the latest click: the browser's selection wins
+        const lookup = codes[data.geo];
+        data.sel = chosen.map(function (c) { return lookup[c]; }).filter(function (i) { return i !== undefined; });
+      }
       const layers = registry[data.geo];
       if (!layers || !layers.length) { return window.dash_clientside.no_update; }  // style() will use it
       const d = info(data);
@@ -123,7 +130,10 @@
     bindTooltip: function (feature, layer, context) {
       const geo = (context.hideout || {}).geo;
       const i = feature.properties.i;
-      if (geo) { (registry[geo] = registry[geo] || [])[i] = layer; }
+      if (geo) {
+        (registry[geo] = registry[geo] || [])[i] = layer;
+        (codes[geo] = codes[geo] || {})[feature.properties.id] = i;
+      }
       // content is computed when the tooltip opens, from the paint data now on the map
       const title = "<strong>" + escapeHtml(feature.properties.name) + "</strong><br>";
       layer.bindTooltip(function () {
@@ -151,12 +161,45 @@
       return {weight: 1.6, color: "#1f1f1f", opacity: context.hideout && context.hideout.show ? 0.9 : 0,
               fill: false, interactive: false};
     },
-    clicked: function (click) {
-      if (!click || !click.properties) { return window.dash_clientside.no_update; }
-      return {id: click.properties.id, at: Date.now()};  // only the id travels to the server
+    toggle: function (click, rank, selected) {
+      // A click on the map or on a ranking bar adds its area to the selection, or removes it. Done here, at
+      // once: the server gets the new selection as the main callback's input, and no click is lost while
+      // an answer is on its way. Only the id ever travels (the polygon stays in the browser).
+      const trigger = ((window.dash_clientside.callback_context || {}).triggered || [])[0] || {};
+      let id = null;
+      if (trigger.prop_id === "ranking-graph.clickData") {
+        const point = rank && rank.points && rank.points[0];
+        id = point ? point.customdata : null;
+      } else if (click && click.properties) {
+        id = click.properties.id;
+      }
+      if (!id) { return window.dash_clientside.no_update; }
+      const now = (selected || []).slice();
+      const at = now.indexOf(id);
+      if (at >= 0) { now.splice(at, 1); } else { now.push(id); }
+      return now.slice(-MAX_SELECTED);
     },
-    syncUrl: function (query, center, zoom) {
+    highlight: function (selected) {
+      // outline the selected areas at once, before the server's answer arrives
+      chosen = (selected || []).slice();
+      const h = current;
+      if (!h || !codes[h.geo] || !registry[h.geo]) { return window.dash_clientside.no_update; }
+      const lookup = codes[h.geo];
+      const wanted = (selected || []).map(function (c) { return lookup[c]; })
+        .filter(function (i) { return i !== undefined; });
+      const d = info(h);
+      const touched = new Set(d.selected);
+      wanted.forEach(function (i) { touched.add(i); });
+      h.sel = wanted;
+      d.selected = new Set(wanted);
+      const layers = registry[h.geo];
+      touched.forEach(function (i) { if (layers[i]) { layers[i].setStyle(styleFor(i, h, d)); } });
+      return wanted.length;
+    },
+    syncUrl: function (query, selected, center, zoom) {
+      // the server's last answer, with the selection as the browser holds it (clicks toggle it here first)
       const params = new URLSearchParams(query || "");
+      if (selected && selected.length) { params.set("sel", selected.join(",")); } else { params.delete("sel"); }
       if (center && zoom !== undefined && zoom !== null) {
         const lat = Array.isArray(center) ? center[0] : center.lat;
         const lon = Array.isArray(center) ? center[1] : center.lng;

@@ -364,30 +364,36 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
     # <details> toggles natively on every click (and Enter/Space) of its summary: odd count = open
     app.clientside_callback("function(n) { return (n || 0) % 2 === 1; }", Output(aids.OPEN, "data"),
                             Input(aids.SUMMARY, "n_clicks"), prevent_initial_call=True)
+    # Nothing of Analyse runs while it is closed: its options follow the view only through this tick, which the
+    # browser sets when the section opens or the view changes while it is open — a closed section sends nothing.
+    app.clientside_callback(
+        "function(query, open) { return open ? Date.now() : window.dash_clientside.no_update; }",
+        Output(aids.VIEW_TICK, "data"), Input(ids.QUERY, "data"), Input(aids.OPEN, "data"), prevent_initial_call=True)
+    tick = Input(aids.VIEW_TICK, "data")
 
-    @app.callback(output=OPTION_OUTPUTS, inputs={
-        "query": Input(ids.QUERY, "data"), "components": State(aids.COMPOSITE_COMPONENTS, "value"),
+    @app.callback(output=OPTION_OUTPUTS, prevent_initial_call=True, inputs={
+        "tick": tick, "query": query, "components": State(aids.COMPOSITE_COMPONENTS, "value"),
         "typology": State(aids.TYPOLOGY_INDICATORS, "value"), "hot_spots": State(aids.HOT_SPOTS_INDICATOR, "value"),
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
-        "mss_period": State(aids.MSS_PERIOD, "value"), "open": Input(aids.OPEN, "data")})
+        "mss_period": State(aids.MSS_PERIOD, "value"), "open": State(aids.OPEN, "data")})
     @guarded(OPTION_OUTPUTS)
-    def _options(query: str | None, open: bool | None, **current: Any) -> Answer:
+    def _options(tick: int | None, query: str | None, open: bool | None, **current: Any) -> Answer:
         if not open:  # the section is closed: a switch of the main view costs nothing here
             return {name: no_update for name in OPTION_OUTPUTS}
         return update_options(analytics, query, audience_of(), **current)
 
-    @app.callback(output=PERIOD_OUTPUTS, inputs={
-        "query": Input(ids.QUERY, "data"), "components": Input(aids.COMPOSITE_COMPONENTS, "value"),
+    @app.callback(output=PERIOD_OUTPUTS, prevent_initial_call=True, inputs={
+        "tick": tick, "query": query, "components": Input(aids.COMPOSITE_COMPONENTS, "value"),
         "typology": Input(aids.TYPOLOGY_INDICATORS, "value"), "hot_spots": Input(aids.HOT_SPOTS_INDICATOR, "value"),
         "x": Input(aids.SCATTER_X, "value"), "y": Input(aids.SCATTER_Y, "value"),
         "composite_period": State(aids.COMPOSITE_PERIOD, "value"),
         "typology_period": State(aids.TYPOLOGY_PERIOD, "value"),
         "hot_spots_period": State(aids.HOT_SPOTS_PERIOD, "value"),
         "scatter_period": State(aids.SCATTER_PERIOD, "value"),
-        "lowering": State(aids.COMPOSITE_LOWERING, "value"), "open": Input(aids.OPEN, "data")})
+        "lowering": State(aids.COMPOSITE_LOWERING, "value"), "open": State(aids.OPEN, "data")})
     @guarded(PERIOD_OUTPUTS)
-    def _periods(query: str | None, components: Any, typology: Any, hot_spots: Any, x: Any, y: Any, lowering: Any,
-                 open: bool | None, **periods: str | None) -> Answer:
+    def _periods(tick: int | None, query: str | None, components: Any, typology: Any, hot_spots: Any, x: Any,
+                 y: Any, lowering: Any, open: bool | None, **periods: str | None) -> Answer:
         if not open:
             return {name: no_update for name in PERIOD_OUTPUTS}
         return update_periods(analytics, query, audience_of(), components=components, typology=typology,
@@ -432,12 +438,12 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         return run_hot_spots(analytics, audience_of(), **inputs)
 
     @app.callback(output=SCATTER_OUTPUTS, inputs={
-        "run": Input(aids.SCATTER_RUN, "n_clicks"), "query": Input(ids.QUERY, "data"),
+        "run": Input(aids.SCATTER_RUN, "n_clicks"), "tick": tick, "query": query,
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
         "period": State(aids.SCATTER_PERIOD, "value"), "request": State(aids.SCATTER_REQUEST, "data"),
         "open": State(aids.OPEN, "data")}, prevent_initial_call=True)
     @guarded(SCATTER_OUTPUTS, lang_of=_lang)
-    def _scatter(run: int | None, open: bool | None, **inputs: Any) -> Answer:
+    def _scatter(run: int | None, tick: int | None, open: bool | None, **inputs: Any) -> Answer:
         if not open:
             return {name: no_update for name in SCATTER_OUTPUTS}
         return run_scatter(analytics, audience_of(), trigger=_trigger(), **inputs)

@@ -16,8 +16,8 @@ from layouts.page import notices
 from layouts.panels import indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import parse_number_list
-from sozialmonitor.service import Service, ViewModel, period_label
-from sozialmonitor.view import MAX_SELECTED, Notice, ViewState, parse_query, to_query
+from sozialmonitor.service import Panels, Service, ViewModel, period_label
+from sozialmonitor.view import MAX_SELECTED, PANELS, Notice, ViewState, changed_parts, parse_query, to_query
 
 MAIN_OUTPUTS: dict[str, Any] = {
     "query": Output(ids.QUERY, "data"),
@@ -39,7 +39,7 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "period_max": Output(ids.PERIOD, "max"),
     "period_marks": Output(ids.PERIOD, "marks"),
     "period": Output(ids.PERIOD, "value"),
-    "period_label": Output(ids.PERIOD_LABEL, "children"),
+    "period_labels": Output(ids.PERIOD_LABELS, "data"),
     "mode": Output(ids.MODE, "value"),
     "base_options": Output(ids.BASE, "options"),
     "base": Output(ids.BASE, "value"),
@@ -51,6 +51,14 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "map_hidden": Output(ids.MAP_SECTION, "hidden"),
     "table_hidden": Output(ids.TABLE_SECTION, "hidden"),
     "info": Output(ids.INFO, "children"),
+    "series": Output(ids.SERIES, "figure"),
+    "series_hidden": Output(ids.SERIES_SECTION, "hidden"),
+    "ranking": Output(ids.RANKING, "figure"),
+    "ranking_hidden": Output(ids.RANKING_SECTION, "hidden"),
+    "profile": Output(ids.PROFILE, "children"),
+    "profile_hidden": Output(ids.PROFILE_SECTION, "hidden"),
+    "table_rows": Output(ids.TABLE, "data"),
+    "table_columns": Output(ids.TABLE, "columns"),
 }
 
 MAIN_INPUTS: dict[str, Any] = {
@@ -68,9 +76,8 @@ MAIN_INPUTS: dict[str, Any] = {
     "palette": Input(ids.PALETTE, "value"),
     "outline": Input(ids.OUTLINE, "value"),
     "view": Input(ids.VIEW, "value"),
-    "selected": Input(ids.SELECTED, "value"),
-    "clicked": Input(ids.CLICKED, "data"),
-    "ranking_click": Input(ids.RANKING, "clickData"),
+    "selected": Input(ids.SELECTED, "value"),  # toggled in the browser by map and ranking clicks
+    "panels": Input(ids.PANELS, "value"),
     "previous": State(ids.QUERY, "data"),
     "center": State(ids.MAP, "center"),
     "zoom": State(ids.MAP, "zoom"),
@@ -103,12 +110,8 @@ def state_from_inputs(service: Service, previous: ViewState, inputs: dict[str, A
     periods = service.periods(previous.frame, previous.level, previous.indicator)
     index = inputs["period_index"]
     period = periods[index] if isinstance(index, int) and 0 <= index < len(periods) else previous.period
-    selected = tuple(inputs["selected"] or ())
-    if trigger == ids.CLICKED and inputs["clicked"]:
-        selected = toggle(previous.selected, inputs["clicked"].get("id"))
-    elif trigger == ids.RANKING and inputs["ranking_click"]:
-        points = inputs["ranking_click"].get("points") or [{}]
-        selected = toggle(previous.selected, points[0].get("customdata"))
+    selected = tuple(c for c in inputs["selected"] or () if isinstance(c, str))[-MAX_SELECTED:]
+    panels = inputs.get("panels")
     breaks = parse_breaks(inputs["breaks"], previous.lang)
     center = inputs.get("center")
     lat = lon = None
@@ -122,6 +125,7 @@ def state_from_inputs(service: Service, previous: ViewState, inputs: dict[str, A
         breaks=breaks if breaks is not None else previous.breaks, k=int(inputs["k"] or previous.k),
         fixed=bool(inputs["fixed"]), palette=inputs["palette"] or "auto", outline=bool(inputs["outline"]),
         view=inputs["view"] or "map", selected=selected,
+        panels=tuple(p for p in PANELS if p in panels) if isinstance(panels, list) else previous.panels,
         lat=round(lat, 5) if isinstance(lat, float | int) else previous.lat,
         lon=round(lon, 5) if isinstance(lon, float | int) else previous.lon,
         zoom=float(inputs["zoom"]) if isinstance(inputs.get("zoom"), float | int) else previous.zoom,
@@ -131,58 +135,70 @@ def state_from_inputs(service: Service, previous: ViewState, inputs: dict[str, A
     return state
 
 
-def main_answer(model: ViewModel, previous: ViewState, trigger: str | None, bad_breaks: bool) -> dict[str, Any]:
+def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: str | None, bad_breaks: bool,
+                parts: frozenset[str]) -> dict[str, Any]:
+    """Every output of the main callback: what ``parts`` names is recomputed, the rest stays as it is."""
     state = model.state
     data = model.map
     lang = state.lang
     assert data is not None
-    structure_changed = trigger in (ids.FRAME, ids.LEVEL)
+    structure_changed = "structure" in parts or trigger in (ids.FRAME, ids.LEVEL)
+    repaint = "map" in parts
     periods = model.periods
     earlier = [p for p in periods if p < (state.period or "")]
     shown = [n for n in model.notices if n.key not in ("unknown_period", "unknown_indicator") or structure_changed]
     if bad_breaks:
         shown.append(Notice("bad_breaks"))
+    same = no_update
     return {
         "query": to_query(state),
-        "geo_url": data.geometry_url,
+        "geo_url": data.geometry_url if structure_changed else same,
         # a new level brings new geometry and its first colours together; any other switch only repaints
-        "hideout": hideout(data) if structure_changed else no_update,
-        "paint": no_update if structure_changed else hideout(data),
-        "outline_url": data.outline_url or "",
-        "outline_hideout": {"show": bool(data.outline_url)},
+        "hideout": hideout(data) if structure_changed else same,
+        "paint": hideout(data) if repaint and not structure_changed else same,
+        "outline_url": data.outline_url or "" if repaint else same,
+        "outline_hideout": {"show": bool(data.outline_url)} if repaint else same,
         "viewport": {"bounds": [list(model.bounds[0]), list(model.bounds[1])], "transition": "fitBounds"}
-        if structure_changed and model.bounds else no_update,
-        "legend": legend(data).children,
-        "title": data.title,
-        "derived": data.derived_from or "",
+        if structure_changed and model.bounds else same,
+        "legend": legend(data).children if repaint else same,
+        "title": data.title if repaint else same,
+        "derived": data.derived_from or "" if repaint else same,
         "notices": notices(shown, lang).children,
-        "frame": state.frame,
-        "level_options": options(model.levels) if structure_changed else no_update,
-        "level": state.level,
-        "indicator_options": indicator_options(model.indicators) if structure_changed else no_update,
-        "indicator": state.indicator,
-        "period_max": max(len(periods) - 1, 0),
-        "period_marks": period_marks(periods, lang),
+        "frame": state.frame if structure_changed else same,
+        "level_options": options(model.levels) if structure_changed else same,
+        "level": state.level if structure_changed else same,
+        "indicator_options": indicator_options(model.indicators) if structure_changed else same,
+        "indicator": state.indicator if repaint else same,
+        "period_max": max(len(periods) - 1, 0) if repaint else same,
+        "period_marks": period_marks(periods, lang) if repaint else same,
         "period": periods.index(state.period) if state.period in periods else 0,
-        "period_label": period_label(state.period or "", lang),
-        "mode": state.mode,
-        "base_options": [{"label": period_label(p, lang), "value": p} for p in earlier],
-        "base": state.base,
+        "period_labels": [period_label(p, lang) for p in periods] if repaint else same,
+        "mode": state.mode if repaint else same,
+        "base_options": [{"label": period_label(p, lang), "value": p} for p in earlier] if repaint else same,
+        "base": state.base if repaint else same,
         "change_row": state.mode != "change",
         "manual_row": state.method != "manual",
-        "breaks": no_update if bad_breaks else breaks_text(state),
-        "selected": list(state.selected),
-        # the area picker's options change with the level or the selection only
-        "selected_options": selected_options(model)
-        if structure_changed or trigger in (ids.SELECTED, ids.CLICKED, ids.RANKING) else no_update,
+        "breaks": same if bad_breaks or not repaint else breaks_text(state),
+        # the selection belongs to the browser (clicks toggle it there); the server only resets it with the level
+        "selected": list(state.selected) if structure_changed else same,
+        "selected_options": selected_options(model) if structure_changed or "selection" in parts else same,
         "map_hidden": state.view != "map",
         "table_hidden": state.view != "table",
-        "info": indicator_info(model.info, lang).children,
+        "info": indicator_info(model.info, lang).children if repaint else same,
+        "series": series_figure(panels.series) if panels.series is not None else same,
+        "series_hidden": "series" not in state.panels,
+        "ranking": ranking_figure(panels.ranking) if panels.ranking is not None else same,
+        "ranking_hidden": "ranking" not in state.panels or state.view != "map",
+        "profile": profile(panels.profile, lang).children if "profile" in parts else same,
+        "profile_hidden": "profile" not in state.panels,
+        "table_rows": table_rows(panels.table) if panels.table is not None else same,
+        "table_columns": table_columns(lang, data.unit, data.decimals) if panels.table is not None else same,
     }
 
 
 def update_view(service: Service, trigger: str | None, audience: Audience = PUBLIC, **inputs: Any) -> dict[str, Any]:
-    """Controls, map clicks or ranking clicks changed: resolve the new view and answer every output."""
+    """Any control, or the selection the browser toggled, changed: resolve the new view and answer what changed
+    for what is visible — map, panels and table in this one answer (one request per user action)."""
     previous, _ = parse_query(inputs["previous"] or "")
     wanted = state_from_inputs(service, previous, inputs, trigger)
     bad_breaks = parse_breaks(inputs["breaks"], previous.lang) is None
@@ -191,40 +207,11 @@ def update_view(service: Service, trigger: str | None, audience: Audience = PUBL
         answer: dict[str, Any] = {name: no_update for name in MAIN_OUTPUTS}
         answer["notices"] = notices(model.notices, previous.lang).children
         return answer
-    return main_answer(model, previous, trigger, bad_breaks)
-
-
-PANEL_OUTPUTS: dict[str, Any] = {"series": Output(ids.SERIES, "figure"), "ranking": Output(ids.RANKING, "figure"),
-                                 "profile": Output(ids.PROFILE, "children")}
-
-
-def update_panels(service: Service, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
-    """The view changed: time series, ranking and profile of the selected area."""
-    model = service.view(parse_query(query or "")[0], audience)
-    if model.map is None:
-        return {name: no_update for name in PANEL_OUTPUTS}
-    state = model.state
-    chosen = state.selected[-1] if state.selected else None
-    return {
-        "series": series_figure(service.series(state, audience)),
-        "ranking": ranking_figure(service.ranking(state, audience, model.map)),
-        "profile": profile(service.profile(state, chosen, audience) if chosen else None, state.lang).children,
-    }
-
-
-TABLE_OUTPUTS: dict[str, Any] = {"rows": Output(ids.TABLE, "data"), "columns": Output(ids.TABLE, "columns")}
-
-
-def update_table(service: Service, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
-    """The table view: computed only while it is shown."""
-    state, _ = parse_query(query or "")
-    if state.view != "table":
-        return {"rows": no_update, "columns": no_update}
-    model = service.view(state, audience)
-    if model.map is None:
-        return {"rows": [], "columns": no_update}
-    return {"rows": table_rows(service.table(model.state, audience, model.map)),
-            "columns": table_columns(state.lang, model.map.unit, model.map.decimals)}
+    parts = changed_parts(previous, model.state)
+    if trigger in (ids.FRAME, ids.LEVEL):
+        parts |= {"structure", "map"}
+    panels = service.panels(model, parts, audience)
+    return main_answer(model, panels, previous, trigger, bad_breaks, parts)
 
 
 DOWNLOAD_OUTPUTS: dict[str, Any] = {"file": Output(ids.DOWNLOAD, "data")}
@@ -260,16 +247,6 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
     def _update_view(**inputs: Any) -> dict[str, Any]:
         return update_view(service, _trigger(), audience_of(), **inputs)
 
-    @app.callback(output=PANEL_OUTPUTS, inputs={"query": Input(ids.QUERY, "data")})
-    @guarded(PANEL_OUTPUTS)
-    def _update_panels(query: str) -> dict[str, Any]:
-        return update_panels(service, query, audience_of())
-
-    @app.callback(output=TABLE_OUTPUTS, inputs={"query": Input(ids.QUERY, "data")})
-    @guarded(TABLE_OUTPUTS)
-    def _update_table(query: str) -> dict[str, Any]:
-        return update_table(service, query, audience_of())
-
     @app.callback(output=DOWNLOAD_OUTPUTS,
                   inputs={"csv": Input(ids.DOWNLOAD_CSV, "n_clicks"), "xlsx": Input(ids.DOWNLOAD_XLSX, "n_clicks"),
                           "query": State(ids.QUERY, "data")}, prevent_initial_call=True)
@@ -279,15 +256,26 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
 
     register_layout_helpers(app)
 
-    # Browser-only: reduce a map click to the area id (the polygon never travels to the server), keep the
-    # address bar in step with the view, and copy the link.
+    # Browser-only, no request: a map or ranking click toggles its area in the selection (no click is lost
+    # while an answer is on its way), the map outlines the selection at once, the slider shows its period,
+    # the address bar always equals the view (the server's last answer, with the browser's own selection and
+    # map position), and the link is copied.
     app.clientside_callback(
-        "function(click) { return window.sozialmonitor.map.clicked(click); }",
-        Output(ids.CLICKED, "data"), Input(ids.AREAS, "clickData"), prevent_initial_call=True)
+        "function(click, rank, selected) { return window.sozialmonitor.map.toggle(click, rank, selected); }",
+        Output(ids.SELECTED, "value", allow_duplicate=True), Input(ids.AREAS, "clickData"),
+        Input(ids.RANKING, "clickData"), State(ids.SELECTED, "value"), prevent_initial_call=True)
     app.clientside_callback(
-        "function(query, center, zoom) { return window.sozialmonitor.map.syncUrl(query, center, zoom); }",
-        Output(ids.LANG_LINK, "href"), Input(ids.QUERY, "data"), Input(ids.MAP, "center"), Input(ids.MAP, "zoom"),
+        "function(selected) { return window.sozialmonitor.map.highlight(selected); }",
+        Output(ids.SELECTION_PAINTED, "data"), Input(ids.SELECTED, "value"), prevent_initial_call=True)
+    app.clientside_callback(
+        "function(index, labels) { return (labels || [])[index] || window.dash_clientside.no_update; }",
+        Output(ids.PERIOD_LABEL, "children"), Input(ids.PERIOD, "value"), State(ids.PERIOD_LABELS, "data"),
         prevent_initial_call=True)
+    app.clientside_callback(
+        "function(query, selected, center, zoom) {"
+        " return window.sozialmonitor.map.syncUrl(query, selected, center, zoom); }",
+        Output(ids.LANG_LINK, "href"), Input(ids.QUERY, "data"), Input(ids.SELECTED, "value"),
+        Input(ids.MAP, "center"), Input(ids.MAP, "zoom"), prevent_initial_call=True)
     app.clientside_callback(
         "function(data) { return window.sozialmonitor.map.paint(data); }",
         Output(ids.PAINT_DONE, "data"), Input(ids.PAINT, "data"), prevent_initial_call=True)

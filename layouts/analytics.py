@@ -91,6 +91,7 @@ def analytics_section(model: ViewModel, audience: Audience) -> html.Details:
         html.Summary(html.H2(t("an_title", lang), className="analytics-title"), className="analytics-summary",
                      id=aids.SUMMARY),
         dcc.Store(id=aids.OPEN, data=False),
+        dcc.Store(id=aids.VIEW_TICK),
         html.P(t("an_intro", lang), className="hint"),
         html.Button(t("an_restore_map", lang), id=aids.RESTORE_MAP, className="button-link", type="button"),
         dcc.Store(id=aids.LAST_REQUEST),

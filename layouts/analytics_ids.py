@@ -3,6 +3,7 @@
 
 SECTION = "analytics"
 SUMMARY = "analytics-summary"
+VIEW_TICK = "analytics-view-tick"  # set in the browser when the section opens or the view changes while it is open
 OPEN = "analytics-open"  # whether the section is open (mirrored from the summary's clicks in the browser)
 RESTORE_MAP = "an-restore-map"
 LAST_REQUEST = "an-last-request"  # the analysis the map shows and "save" stores (a request dict)

@@ -12,7 +12,7 @@ from sozialmonitor.classify import K_RANGE, METHODS
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL
 from sozialmonitor.service import IndicatorOption, Option, ViewModel, period_label
-from sozialmonitor.view import ViewState
+from sozialmonitor.view import PANELS, ViewState
 
 
 def dropdown_labels(lang: str) -> dict[str, str]:
@@ -135,6 +135,11 @@ def controls(model: ViewModel) -> html.Details:
             dcc.RadioItems(id=ids.VIEW, value=state.view, inline=True, className="radio-row", options=[
                 {"label": t("view_map", lang), "value": "map"},
                 {"label": t("view_table", lang), "value": "table"}]),
+        ]),
+        html.Fieldset(className="field", children=[
+            html.Legend(t("panels_shown", lang), className="field-label"),
+            dcc.Checklist(id=ids.PANELS, className="check", value=list(state.panels),
+                          options=[{"label": t(f"panel_{p}", lang), "value": p} for p in PANELS]),
         ]),
         field(t("selected_areas", lang), dcc.Dropdown(
             id=ids.SELECTED, multi=True, value=list(state.selected), placeholder=t("select_hint", lang),

@@ -15,6 +15,7 @@ LEVEL = "level"
 INDICATOR = "indicator"
 PERIOD = "period"
 PERIOD_LABEL = "period-label"
+PERIOD_LABELS = "period-labels"  # the periods as shown, for the slider label (set in the browser)
 MODE = "mode"
 BASE = "base-period"
 CHANGE = "change-kind"
@@ -38,14 +39,18 @@ INITIAL_VIEWPORT = "initial-viewport"
 AREAS = "areas-layer"
 PARENT_OUTLINE = "outline-layer"
 BASEMAP = "basemap"
-CLICKED = "clicked-area"
+SELECTION_PAINTED = "selection-painted"  # written by the browser when the selection outline is drawn
 MAP_TITLE = "map-title"
 MAP_SECTION = "map-section"
 LEGEND = "legend"
 DERIVED_NOTE = "derived-note"
 TABLE_SECTION = "table-section"
 
-# panels
+# panels (which are open is part of the view: only open panels are computed)
+PANELS = "panels"
+SERIES_SECTION = "series-section"
+RANKING_SECTION = "ranking-section"
+PROFILE_SECTION = "profile-section"
 SERIES = "series-graph"
 RANKING = "ranking-graph"
 PROFILE = "profile"

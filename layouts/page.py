@@ -15,11 +15,11 @@ from dash.development.base_component import Component
 from layouts import ids
 from layouts.analytics import analytics_section
 from layouts.controls import controls
-from layouts.mapview import map_section, table_section
-from layouts.panels import graph, indicator_info, profile
+from layouts.mapview import map_section, table_rows, table_section
+from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.i18n import t
-from sozialmonitor.service import ViewModel
+from sozialmonitor.service import Panels, ViewModel, period_label
 from sozialmonitor.view import Notice, ViewState, to_query
 
 
@@ -67,16 +67,20 @@ def footer(model: ViewModel) -> html.Footer:
     ])
 
 
-def page(model: ViewModel, basemap_url: str | None = None, error: str | None = None,
+def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None = None, error: str | None = None,
          account: Component | None = None, audience: Audience = PUBLIC) -> html.Div:
+    """The whole page for a resolved view, with the open panels (and the table) already filled: a new page
+    fires no callback of its own."""
     state = model.state
     lang = state.lang
+    panels = panels or Panels()
     if model.map is None:
         return html.Div(lang=lang, className="page", children=[
             header(state, account), html.Main(id="main", children=[notices(model.notices, lang, error)])])
     return html.Div(lang=lang, className="page", children=[
         dcc.Store(id=ids.QUERY, data=to_query(state)),
-        dcc.Store(id=ids.CLICKED),
+        dcc.Store(id=ids.SELECTION_PAINTED),
+        dcc.Store(id=ids.PERIOD_LABELS, data=[period_label(p, lang) for p in model.periods]),
         dcc.Store(id=ids.PAINT),
         dcc.Store(id=ids.PAINT_DONE),
         header(state, account),
@@ -87,7 +91,7 @@ def page(model: ViewModel, basemap_url: str | None = None, error: str | None = N
                 html.H2(model.map.title, id=ids.MAP_TITLE, className="map-title"),
                 html.P(model.map.derived_from or "", id=ids.DERIVED_NOTE, className="hint"),
                 map_section(model, basemap_url),
-                table_section(model, []),
+                table_section(model, table_rows(panels.table) if panels.table is not None else []),
                 html.Div(className="downloads", children=[
                     html.Button(t("download_csv", lang), id=ids.DOWNLOAD_CSV, className="button", type="button"),
                     html.Button(t("download_xlsx", lang), id=ids.DOWNLOAD_XLSX, className="button",
@@ -95,14 +99,20 @@ def page(model: ViewModel, basemap_url: str | None = None, error: str | None = N
                     dcc.Download(id=ids.DOWNLOAD),
                 ]),
                 html.Div(className="panels", children=[
-                    html.Section(className="panel", **{"aria-labelledby": "h-series"}, children=[
+                    html.Section(id=ids.SERIES_SECTION, className="panel", hidden="series" not in state.panels,
+                                 **{"aria-labelledby": "h-series"}, children=[
                         html.H2(t("panel_series", lang), id="h-series"),
-                        graph(ids.SERIES, None, t("panel_series", lang))]),
-                    html.Section(className="panel", **{"aria-labelledby": "h-ranking"}, children=[
+                        graph(ids.SERIES, series_figure(panels.series) if panels.series else None,
+                              t("panel_series", lang))]),
+                    html.Section(id=ids.RANKING_SECTION, className="panel",
+                                 hidden="ranking" not in state.panels or state.view != "map",
+                                 **{"aria-labelledby": "h-ranking"}, children=[
                         html.H2(t("panel_ranking", lang), id="h-ranking"),
-                        graph(ids.RANKING, None, t("panel_ranking", lang))]),
-                    html.Section(className="panel panel-wide", **{"aria-labelledby": "h-profile"}, children=[
-                        html.H2(t("panel_profile", lang), id="h-profile"), profile(None, lang)]),
+                        graph(ids.RANKING, ranking_figure(panels.ranking) if panels.ranking else None,
+                              t("panel_ranking", lang))]),
+                    html.Section(id=ids.PROFILE_SECTION, className="panel panel-wide",
+                                 hidden="profile" not in state.panels, **{"aria-labelledby": "h-profile"}, children=[
+                        html.H2(t("panel_profile", lang), id="h-profile"), profile(panels.profile, lang)]),
                     html.Section(className="panel panel-wide", **{"aria-labelledby": "h-info"}, children=[
                         html.H2(t("panel_info", lang), id="h-info"), indicator_info(model.info, lang)]),
                     analytics_section(model, audience),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
@@ -25,47 +24,52 @@ def _base_layout(lang: str, height: int) -> dict[str, Any]:
     }
 
 
-def series_figure(data: SeriesData) -> go.Figure:
+Figure = dict[str, Any]  # a plotly figure as plain JSON: built without plotly's validation, which costs ~80 ms
+
+
+def series_figure(data: SeriesData) -> Figure:
     lang = data.lang
     x = [period_label(p, lang) for p in data.periods]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=list(data.band_high), mode="lines", line={"width": 0}, hoverinfo="skip",
-                             showlegend=False, connectgaps=False))
-    fig.add_trace(go.Scatter(x=x, y=list(data.band_low), mode="lines", line={"width": 0}, fill="tonexty",
-                             fillcolor="rgba(120,120,120,0.18)", name=t("band", lang), hoverinfo="skip",
-                             connectgaps=False))
+    hover = f"%{{y:,.{max(data.decimals, 0)}f}} {data.unit}<extra>%{{fullData.name}}</extra>"
+    traces: list[dict[str, Any]] = [
+        {"type": "scatter", "x": x, "y": list(data.band_high), "mode": "lines", "line": {"width": 0},
+         "hoverinfo": "skip", "showlegend": False, "connectgaps": False},
+        {"type": "scatter", "x": x, "y": list(data.band_low), "mode": "lines", "line": {"width": 0},
+         "fill": "tonexty", "fillcolor": "rgba(120,120,120,0.18)", "name": t("band", lang), "hoverinfo": "skip",
+         "connectgaps": False},
+    ]
     if data.reference is not None:
-        fig.add_trace(go.Scatter(x=x, y=list(data.reference.values), mode="lines+markers", name=data.reference.name,
-                                 line={"color": "#000000", "dash": "dash", "width": 2}, connectgaps=False))
+        traces.append({"type": "scatter", "x": x, "y": list(data.reference.values), "mode": "lines+markers",
+                       "name": data.reference.name, "line": {"color": "#000000", "dash": "dash", "width": 2},
+                       "connectgaps": False, "hovertemplate": hover})
     for i, line in enumerate(data.lines):
-        fig.add_trace(go.Scatter(x=x, y=list(line.values), mode="lines+markers", name=line.name,
-                                 line={"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2.5},
-                                 connectgaps=False))
-    hover = f"%{{y:,.{max(data.decimals, 0)}f}} {data.unit}"
-    fig.update_traces(hovertemplate=hover + "<extra>%{fullData.name}</extra>", selector={"hoverinfo": None})
-    fig.update_layout(**_base_layout(lang, 340), yaxis={"title": data.unit, "gridcolor": "#e5e5e5",
-                                                        "tickformat": f",.{max(data.decimals, 0)}f"},
-                      xaxis={"type": "category"})
-    return fig
+        traces.append({"type": "scatter", "x": x, "y": list(line.values), "mode": "lines+markers", "name": line.name,
+                       "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2.5}, "connectgaps": False,
+                       "hovertemplate": hover})
+    layout = {**_base_layout(lang, 340),
+              "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5",
+                        "tickformat": f",.{max(data.decimals, 0)}f"},
+              "xaxis": {"type": "category"}}
+    return {"data": traces, "layout": layout}
 
 
 BAR_LIMIT = 600  # above this, one SVG bar per area makes plotly slow: draw filled areas per class instead
 RANK_POINTS = 600  # sampled ranks of the ranking curve above BAR_LIMIT
 
 
-def ranking_figure(data: RankingData) -> go.Figure:
+def ranking_figure(data: RankingData) -> Figure:
     lang = data.lang
     n = len(data.codes)
     ranks = list(range(1, n + 1))
     hover = (f"%{{text}}: %{{y:,.{max(data.decimals, 0)}f}} {data.unit}<br>"
              + t("rank", lang, rank="%{x}", n=n) + "<extra></extra>")
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     if n <= BAR_LIMIT:
         colours = ["#000000" if c in data.selected else colour for c, colour in zip(data.codes, data.colours,
                                                                                    strict=True)]
-        fig.add_trace(go.Bar(x=ranks, y=list(data.values), customdata=list(data.codes), text=list(data.names),
-                             textposition="none", marker={"color": colours, "line": {"width": 0}},
-                             hovertemplate=hover))
+        traces.append({"type": "bar", "x": ranks, "y": list(data.values), "customdata": list(data.codes),
+                       "text": list(data.names), "textposition": "none",
+                       "marker": {"color": colours, "line": {"width": 0}}, "hovertemplate": hover})
     else:
         # One filled area per class colour, drawn through at most ~RANK_POINTS sampled ranks (the curve of
         # sorted values is smooth): a handful of SVG paths and a few kB instead of thousands of bars.
@@ -77,25 +81,28 @@ def ranking_figure(data: RankingData) -> go.Figure:
                 end += 1
             last = min(end, n - 1)  # close the gap to the next class
             picks = sorted({*range(start, last + 1, step), start, last})
-            fig.add_trace(go.Scatter(x=[ranks[i] for i in picks], y=[data.values[i] for i in picks], mode="lines",
-                                     fill="tozeroy", line={"width": 0.5, "color": data.colours[start]},
-                                     fillcolor=data.colours[start], customdata=[data.codes[i] for i in picks],
-                                     text=[data.names[i] for i in picks], hovertemplate=hover, showlegend=False))
+            traces.append({"type": "scatter", "x": [ranks[i] for i in picks], "y": [data.values[i] for i in picks],
+                           "mode": "lines", "fill": "tozeroy", "line": {"width": 0.5, "color": data.colours[start]},
+                           "fillcolor": data.colours[start], "customdata": [data.codes[i] for i in picks],
+                           "text": [data.names[i] for i in picks], "hovertemplate": hover, "showlegend": False})
             start = end
         chosen = [i for i, c in enumerate(data.codes) if c in data.selected]
         if chosen:
-            fig.add_trace(go.Scatter(x=[ranks[i] for i in chosen], y=[data.values[i] for i in chosen],
-                                     mode="markers", marker={"color": "#000000", "size": 9},
-                                     customdata=[data.codes[i] for i in chosen], text=[data.names[i] for i in chosen],
-                                     hovertemplate=hover, showlegend=False))
+            traces.append({"type": "scatter", "x": [ranks[i] for i in chosen], "y": [data.values[i] for i in chosen],
+                           "mode": "markers", "marker": {"color": "#000000", "size": 9},
+                           "customdata": [data.codes[i] for i in chosen], "text": [data.names[i] for i in chosen],
+                           "hovertemplate": hover, "showlegend": False})
+    layout: dict[str, Any] = {
+        **_base_layout(lang, 300), "bargap": 0.05, "showlegend": False,
+        "xaxis": {"title": {"text": t("rank_note", lang)}, "showgrid": False},
+        "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5", "tickformat": f",.{max(data.decimals, 0)}f"},
+    }
     if data.reference is not None:
-        fig.add_hline(y=data.reference, line={"color": "#000000", "dash": "dash"},
-                      annotation_text=data.reference_label, annotation_position="top right")
-    fig.update_layout(**_base_layout(lang, 300), bargap=0.05, showlegend=False,
-                      xaxis={"title": t("rank_note", lang), "showgrid": False},
-                      yaxis={"title": data.unit, "gridcolor": "#e5e5e5",
-                             "tickformat": f",.{max(data.decimals, 0)}f"})
-    return fig
+        layout["shapes"] = [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": data.reference,
+                             "y1": data.reference, "line": {"color": "#000000", "dash": "dash"}}]
+        layout["annotations"] = [{"xref": "x domain", "x": 1, "yref": "y", "y": data.reference, "showarrow": False,
+                                  "text": data.reference_label, "xanchor": "right", "yanchor": "bottom"}]
+    return {"data": traces, "layout": layout}
 
 
 def profile(data: ProfileData | None, lang: str) -> html.Div:
@@ -148,8 +155,9 @@ def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:
     ])
 
 
-def graph(graph_id: str, figure: go.Figure | None, label: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, figure=figure or go.Figure(), config={"displaylogo": False}, className="graph")
+def graph(graph_id: str, figure: Figure | None, label: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=figure or {"data": [], "layout": {}}, config={"displaylogo": False},
+                     className="graph")
 
 
 def value_text(value: float | None, unit: str, decimals: int, lang: str) -> str:

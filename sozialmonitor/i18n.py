@@ -78,6 +78,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "panel_series": ("Zeitreihe", "Time series"),
     "panel_ranking": ("Rangfolge", "Ranking"),
     "panel_profile": ("Gebietsprofil", "Area profile"),
+    "panels_shown": ("Bereiche unter der Karte", "Panels below the map"),
     "panel_info": ("Indikator", "Indicator"),
     "panel_table": ("Tabelle", "Table"),
     "band": ("Spannweite aller Gebiete", "Range of all areas"),

@@ -17,7 +17,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -211,6 +211,17 @@ class ViewModel:
     map: MapData | None
     bounds: tuple[tuple[float, float], tuple[float, float]] | None
     info: IndicatorInfo | None
+
+
+@dataclass(frozen=True)
+class Panels:
+    """The panels of a view that an answer carries: ``None`` where nothing is to be sent (closed or unchanged).
+    ``profile`` is ``None`` also when it is to be sent but no area is selected (the layout shows a hint)."""
+
+    series: SeriesData | None = None
+    ranking: RankingData | None = None
+    profile: ProfileData | None = None
+    table: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -789,6 +800,19 @@ class Service:
                 ("+" if diff > 0 else "") + format_number(diff, spec.decimals, lang),
                 _assessment(z, spec.polarity), z))
         return ProfileData(code, areas.names[i], tuple(rows), lang)
+
+    def panels(self, model: ViewModel, parts: Collection[str], audience: Audience = PUBLIC) -> Panels:
+        """The panels named in ``parts`` (``series``, ``ranking``, ``profile``, ``table``) for a resolved view."""
+        state = model.state
+        if model.map is None:
+            return Panels()
+        return Panels(
+            series=self.series(state, audience) if "series" in parts else None,
+            ranking=self.ranking(state, audience, model.map) if "ranking" in parts else None,
+            profile=self.profile(state, state.selected[-1], audience) if "profile" in parts and state.selected
+            else None,
+            table=self.table(state, audience, model.map) if "table" in parts else None,
+        )
 
     def indicator_info(self, state: ViewState, audience: Audience = PUBLIC) -> IndicatorInfo:
         self._check(state, audience)

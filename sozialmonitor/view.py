@@ -19,6 +19,7 @@ LANGS = ("de", "en")
 MODES = ("value", "change")
 CHANGES = ("abs", "rel")
 VIEWS = ("map", "table")
+PANELS = ("series", "ranking", "profile")  # the panels below the map, in page order
 MAX_SELECTED = 12
 
 
@@ -51,6 +52,7 @@ class ViewState:
     lang: str = "de"
     outline: bool = True  # outline of the parent level
     view: str = "map"  # "table": the accessible table instead of the map
+    panels: tuple[str, ...] = PANELS  # open panels: only these are computed and sent
 
 
 DEFAULT = ViewState()
@@ -60,7 +62,7 @@ KEYS = {
     "frame": "frame", "level": "level", "ind": "indicator", "period": "period", "method": "method", "k": "k",
     "palette": "palette", "fixed": "fixed", "breaks": "breaks", "mode": "mode", "base": "base",
     "change": "change", "sel": "selected", "lat": "lat", "lon": "lon", "z": "zoom", "lang": "lang",
-    "outline": "outline", "view": "view",
+    "outline": "outline", "view": "view", "panels": "panels",
 }
 
 
@@ -107,11 +109,18 @@ def _selected(raw: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(codes))
 
 
+def _panels(raw: str) -> tuple[str, ...] | None:
+    names = [p for p in raw.split(",") if p]
+    if any(p not in PANELS for p in names):
+        return None
+    return tuple(p for p in PANELS if p in names)  # page order, no repeats
+
+
 PARSERS: dict[str, Callable[[str], object | None]] = {
     "frame": _name, "level": _name, "indicator": _name, "period": _name, "base": _name,
     "method": _choice(METHODS), "k": _k, "palette": _palette, "fixed": _bool, "outline": _bool,
     "breaks": _breaks, "mode": _choice(MODES), "change": _choice(CHANGES), "view": _choice(VIEWS),
-    "lang": _choice(LANGS), "selected": _selected,
+    "lang": _choice(LANGS), "selected": _selected, "panels": _panels,
     "lat": lambda raw: _float(raw, -90, 90), "lon": lambda raw: _float(raw, -180, 180),
     "zoom": lambda raw: _float(raw, 0, 22),
 }
@@ -149,7 +158,7 @@ def to_query(state: ViewState, default: ViewState = DEFAULT) -> str:
             text = "1" if value else "0"
         elif name == "breaks":
             text = "_".join(_number(v) for v in value)
-        elif name == "selected":
+        elif name in ("selected", "panels"):
             text = ",".join(value)
         elif isinstance(value, float):
             text = _number(value)
@@ -157,3 +166,31 @@ def to_query(state: ViewState, default: ViewState = DEFAULT) -> str:
             text = str(value)
         pairs.append((key, text))
     return urlencode(pairs, safe=",_-.")
+
+
+def _part_keys(state: ViewState) -> dict[str, object]:
+    """Each part of the page and the fields it depends on (``None``: not visible, nothing to compute)."""
+    picture = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map", panels=())
+    return {
+        "map": picture,
+        "structure": (state.frame, state.level, state.lang),
+        "selection": (state.frame, state.level, state.selected),
+        "series": (state.frame, state.level, state.indicator, state.mode, state.base, state.change, state.lang,
+                   state.selected) if "series" in state.panels else None,
+        "ranking": (picture, state.selected) if "ranking" in state.panels and state.view == "map" else None,
+        "profile": (state.frame, state.level, state.lang, state.selected[-1:]) if "profile" in state.panels else None,
+        "table": picture if state.view == "table" else None,
+    }
+
+
+def visible_parts(state: ViewState) -> frozenset[str]:
+    """What a page showing ``state`` computes: the map and every open panel (or the table)."""
+    return frozenset(name for name, key in _part_keys(state).items() if key is not None)
+
+
+def changed_parts(previous: ViewState, state: ViewState) -> frozenset[str]:
+    """What a switch from ``previous`` to ``state`` changes for what is visible, so that an answer carries only
+    that: a map click recomputes the panels that show the selection, not the map; a new period the map and
+    ranking, not the time series."""
+    before, after = _part_keys(previous), _part_keys(state)
+    return frozenset(name for name, key in after.items() if key is not None and key != before[name])

@@ -80,9 +80,7 @@ def test_changing_indicator_and_period_changes_colours(page: Page, console_error
 
 def test_clicking_an_area_selects_it_for_series_and_ranking(page: Page, console_errors: list[str]) -> None:
     open_view(page, "level=bezirk&ind=pop_total")
-    n = styled_count(page)
     page.locator("#map path.leaflet-interactive").nth(0).click(force=True)
-    wait_restyled(page, n)
     page.wait_for_function("() => new URL(location.href).searchParams.get('sel')", timeout=15000)
     code = page.evaluate("() => new URL(location.href).searchParams.get('sel')")
     assert len(code) == 2  # one Bezirk, by its two-digit id
@@ -93,6 +91,53 @@ def test_clicking_an_area_selects_it_for_series_and_ranking(page: Page, console_
     expect(page.locator("#profile")).to_contain_text(f"Profil: {name}", timeout=15000)
     ranking_colours = page.eval_on_selector_all("#ranking-graph .point path", "els => els.map(e => e.style.fill)")
     assert "rgb(0, 0, 0)" in ranking_colours  # the selected bar is highlighted
+    assert console_errors == []
+
+
+def callback_requests(page: Page) -> list[str]:
+    """Record the body of every Dash callback request from now on (the list grows as they are sent)."""
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if "/_dash-update-component" in r.url else None)
+    return sent
+
+
+def test_an_indicator_switch_costs_one_request(page: Page, console_errors: list[str]) -> None:
+    """One user action, one round-trip: the map, the open panels and the notices come in one answer, and the
+    closed Analyse section sends nothing."""
+    open_view(page, "sel=01011101")
+    page.wait_for_timeout(500)  # nothing may be pending from the page load
+    sent = callback_requests(page)
+    n = styled_count(page)
+    choose(page, "indicator", "Transfer", "S3 Transferbezug")
+    wait_restyled(page, n)
+    expect(page.locator("#profile")).to_contain_text("Stülerstraße")
+    page.wait_for_timeout(1500)  # a follow-up request would have been sent by now
+    assert len(sent) == 1, sent
+    assert "analytics" not in sent[0] and "an-" not in sent[0]
+    assert console_errors == []
+
+
+def test_rapid_map_clicks_are_all_kept(page: Page, console_errors: list[str]) -> None:
+    """Three quick clicks select three areas: the selection is toggled in the browser, so none is lost to an
+    answer still on its way, and the address bar names all three."""
+    open_view(page, "level=bezirk&ind=pop_total&panels=series")
+    page.wait_for_timeout(500)
+    sent = callback_requests(page)
+    areas = page.locator("#map path.leaflet-interactive")
+    for i in (0, 3, 6):
+        areas.nth(i).click(force=True)
+    page.wait_for_function("() => (new URL(location.href).searchParams.get('sel') || '').split(',').length === 3",
+                           timeout=15000)
+    codes = page.evaluate("() => new URL(location.href).searchParams.get('sel')").split(",")
+    assert len(set(codes)) == 3
+    expect(page.locator("#series-graph .legendtext")).to_have_count(3 + 2, timeout=15000)  # + Berlin, range
+    selected = page.locator("#selected-areas").inner_text()
+    assert all(f"({c})" in selected for c in codes)
+    outlined = page.eval_on_selector_all("#map path.leaflet-interactive",
+                                         "els => els.filter(e => e.getAttribute('stroke-width') === '3').length")
+    assert outlined == 3
+    page.wait_for_timeout(1000)
+    assert 1 <= len(sent) <= 3  # one per click at most (Dash may drop superseded ones)
     assert console_errors == []
 
 

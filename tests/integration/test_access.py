@@ -51,7 +51,7 @@ def value_for(item: dict[str, str]) -> Any:
         (ids.PERIOD, "value"): 0, (ids.MODE, "value"): "value", (ids.CHANGE, "value"): "abs",
         (ids.METHOD, "value"): "quantiles", (ids.BREAKS, "value"): "", (ids.K, "value"): 5, (ids.FIXED, "value"): [],
         (ids.PALETTE, "value"): "auto", (ids.OUTLINE, "value"): ["outline"], (ids.VIEW, "value"): "table",
-        (ids.SELECTED, "value"): ["SR-0101"], (ids.CLICKED, "data"): {"id": "SR-0201", "at": 1},
+        (ids.SELECTED, "value"): ["SR-0101"], (ids.PANELS, "value"): ["series", "ranking", "profile"],
         (ids.RANKING, "clickData"): {"points": [{"customdata": "SR-0201"}]}, (ids.QUERY, "data"): INTERNAL_QUERY,
         (ids.DOWNLOAD_CSV, "n_clicks"): 1, (ids.DOWNLOAD_XLSX, "n_clicks"): None,
         ("_pages_location", "pathname"): "/", ("_pages_location", "search"): "?" + INTERNAL_QUERY,

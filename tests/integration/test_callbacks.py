@@ -27,7 +27,7 @@ def inputs(service: Service, query: str = "", **changes: Any) -> dict[str, Any]:
         "change": state.change, "method": state.method, "breaks": "", "k": state.k,
         "fixed": ["fixed"] if state.fixed else [], "palette": state.palette,
         "outline": ["outline"] if state.outline else [], "view": state.view, "selected": list(state.selected),
-        "clicked": None, "ranking_click": None, "previous": to_query(state), "center": None, "zoom": None,
+        "panels": list(state.panels), "previous": to_query(state), "center": None, "zoom": None,
     }
     base.update(changes)
     return base
@@ -39,7 +39,7 @@ def test_changing_the_indicator_restyles_without_geometry(service: Service) -> N
     assert answer["hideout"] is no_update  # the layer is not rebuilt …
     assert "coordinates" not in json.dumps(answer["paint"])  # … only repainted, without shapes
     assert len(answer["paint"]["cls"]) == 448
-    assert answer["geo_url"].startswith("/geo/berlin/planungsraum.geojson?v=")
+    assert answer["geo_url"] is no_update  # the same geometry stays
     assert answer["viewport"] is no_update  # the map keeps its place
     assert answer["indicator_options"] is no_update  # options only change with frame or level
 
@@ -47,21 +47,32 @@ def test_changing_the_indicator_restyles_without_geometry(service: Service) -> N
 def test_changing_the_period_uses_the_slider_index(service: Service) -> None:
     answer = dashboard.update_view(service, ids.PERIOD, **inputs(service, period_index=0))
     assert parse_query(answer["query"])[0].period == "2012-12-31"
-    assert answer["period_label"] == "31.12.2012"
+    assert answer["period_labels"][0] == "31.12.2012"  # the slider's label is set in the browser from these
+    assert answer["series"] is no_update  # the time series does not depend on the period
+    assert answer["ranking"] is not no_update and answer["paint"] is not no_update
 
 
-def test_a_map_click_toggles_the_area(service: Service) -> None:
-    first = dashboard.update_view(service, ids.CLICKED, **inputs(service, clicked={"id": "01011101", "at": 1}))
-    assert first["selected"] == ["01011101"]
-    again = dashboard.update_view(service, ids.CLICKED, **inputs(
-        service, "sel=01011101", selected=["01011101"], clicked={"id": "01011101", "at": 2}))
-    assert again["selected"] == []
+def test_a_selection_change_answers_the_panels_not_the_map(service: Service) -> None:
+    """The browser toggles the selection on a map or ranking click; the one answer carries what shows it."""
+    answer = dashboard.update_view(service, ids.SELECTED, **inputs(service, selected=["01011101"]))
+    assert parse_query(answer["query"])[0].selected == ("01011101",)
+    assert answer["selected"] is no_update  # the selection belongs to the browser: never overwritten
+    assert answer["paint"] is no_update and answer["legend"] is no_update and answer["hideout"] is no_update
+    assert any(trace.get("name") == "Stülerstraße" for trace in answer["series"]["data"])
+    assert "Stülerstraße" in str(answer["profile"])
+    assert answer["table_rows"] is no_update  # the table is not shown
 
 
-def test_a_ranking_click_selects_the_bar(service: Service) -> None:
-    answer = dashboard.update_view(service, ids.RANKING, **inputs(
-        service, ranking_click={"points": [{"customdata": "01011103"}]}))
-    assert answer["selected"] == ["01011103"]
+def test_closed_panels_are_not_computed(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.PANELS, **inputs(service, "panels=profile", panels=["profile"]))
+    assert parse_query(answer["query"])[0].panels == ("profile",)
+    assert answer["series_hidden"] and answer["ranking_hidden"] and not answer["profile_hidden"]
+    closed = dashboard.update_view(service, ids.INDICATOR, **inputs(
+        service, "panels=profile", panels=["profile"], indicator="mss_s3_transfer_recipients"))
+    assert closed["series"] is no_update and closed["ranking"] is no_update
+    reopened = dashboard.update_view(service, ids.PANELS, **inputs(service, "panels=profile",
+                                                                   panels=["series", "profile"]))
+    assert reopened["series"] is not no_update and reopened["ranking"] is no_update
 
 
 def test_changing_the_level_fits_the_map_and_refreshes_options(service: Service) -> None:
@@ -92,16 +103,19 @@ def test_bad_manual_breaks_keep_the_text_and_say_why(service: Service) -> None:
 
 
 def test_panels_and_table(service: Service) -> None:
-    query = "sel=01011101&view=table"
-    panels = dashboard.update_panels(service, query)
-    series = panels["series"].to_dict()
-    assert any(trace.get("name") == "Stülerstraße" for trace in series["data"])
-    assert series["layout"]["separators"] == ",."
-    rows = dashboard.update_table(service, query)["rows"]
+    query = "sel=01011101"
+    answer = dashboard.update_view(service, ids.VIEW, **inputs(service, query, view="table"))
+    series = answer["series"] if answer["series"] is not no_update else None
+    assert series is None  # unchanged by switching to the table
+    rows = answer["table_rows"]
     assert len(rows) == 448 and isinstance(rows[0]["value"], float)
-    assert dashboard.update_table(service, "")["rows"] is no_update  # not computed while hidden
-    value_column = dashboard.update_table(service, query)["columns"][2]
+    assert answer["ranking_hidden"]  # the ranking belongs to the map view
+    value_column = answer["table_columns"][2]
     assert value_column["type"] == "numeric" and value_column["name"] == "Wert (%)"
+    back = dashboard.update_view(service, ids.VIEW, **inputs(service, query + "&view=table", view="map"))
+    assert back["table_rows"] is no_update  # not computed while hidden
+    opened = dashboard.update_view(service, ids.SELECTED, **inputs(service, "", selected=["01011101"]))
+    assert opened["series"]["layout"]["separators"] == ",."
 
 
 @pytest.mark.parametrize("trigger", [ids.DOWNLOAD_CSV, ids.DOWNLOAD_XLSX])
