@@ -21,7 +21,7 @@ from callbacks import dashboard
 from callbacks.guard import error_message
 from layouts.login import account_links
 from layouts.page import error_page, page
-from server import auth, routes, security
+from server import api, auth, routes, security
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.service import AnalyticsService
 from sozialmonitor.importing import load_demo_if_empty
@@ -75,6 +75,7 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
     dashboard.register(app, service, who)
     analytics_callbacks.register(app, service, AnalyticsService(service), who)
     routes.register(app.server, service, who)
+    api.register(app.server, service, who)
     security.register(app, settings)
     return app
 
