@@ -21,9 +21,10 @@ from callbacks import dashboard
 from callbacks.guard import error_message
 from layouts.login import account_links
 from layouts.page import error_page, page
-from server import api, auth, routes, security
+from server import api, auth, routes, security, static
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.service import AnalyticsService
+from sozialmonitor.cache import make_cache
 from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.service import Service
 from sozialmonitor.settings import Settings
@@ -49,10 +50,10 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
         load_demo_if_empty(store, settings.data_dir)
     else:
         store.upgrade()
-    service = Service(store)
+    service = Service(store, make_cache(settings.cache_url, settings.cache_prefix))
     who = audience_of or auth.current_audience
     app = SozialmonitorDash(__name__, title="Sozialmonitor", serve_locally=True, update_title=None, use_pages=True,
-                            pages_folder="", suppress_callback_exceptions=True, compress=True,
+                            pages_folder="", suppress_callback_exceptions=True, compress=False,
                             meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     app.server.config["SOZIALMONITOR_STORE"] = store
     auth.register(app.server, store, settings)
@@ -77,6 +78,7 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
     routes.register(app.server, service, who)
     api.register(app.server, service, who)
     security.register(app, settings)
+    static.register(app)  # Flask-Compress; static files compressed once per process
     return app
 
 

@@ -358,9 +358,21 @@ def _trigger() -> str | None:
     return ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
 
 
+QUERY = State(ids.QUERY, "data")  # the resolved view: frame, level, language, selection
+VIEW_TICK = Input(aids.VIEW_TICK, "data")  # set by the browser while the section is open (see register_opening)
+
+
 def register(app: Dash, service: Service, analytics: AnalyticsService, audience_of: Callable[[], Audience]) -> None:
     """Wire the Analyse section; ``audience_of`` tells who is asking (decided on the server)."""
-    query = State(ids.QUERY, "data")
+    register_opening(app)
+    register_choices(app, analytics, audience_of)
+    register_analyses(app, analytics, audience_of)
+    register_scatter(app, analytics, audience_of)
+    register_result_actions(app, service, analytics, audience_of)
+
+
+def register_opening(app: Dash) -> None:
+    """Browser-only: whether the section is open, and the tick that lets its options follow the view."""
     # <details> toggles natively on every click (and Enter/Space) of its summary: odd count = open
     app.clientside_callback("function(n) { return (n || 0) % 2 === 1; }", Output(aids.OPEN, "data"),
                             Input(aids.SUMMARY, "n_clicks"), prevent_initial_call=True)
@@ -369,10 +381,13 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
     app.clientside_callback(
         "function(query, open) { return open ? Date.now() : window.dash_clientside.no_update; }",
         Output(aids.VIEW_TICK, "data"), Input(ids.QUERY, "data"), Input(aids.OPEN, "data"), prevent_initial_call=True)
-    tick = Input(aids.VIEW_TICK, "data")
+
+
+def register_choices(app: Dash, analytics: AnalyticsService, audience_of: Callable[[], Audience]) -> None:
+    """The indicators and periods every tool offers, following the view and the chosen indicators."""
 
     @app.callback(output=OPTION_OUTPUTS, prevent_initial_call=True, inputs={
-        "tick": tick, "query": query, "components": State(aids.COMPOSITE_COMPONENTS, "value"),
+        "tick": VIEW_TICK, "query": QUERY, "components": State(aids.COMPOSITE_COMPONENTS, "value"),
         "typology": State(aids.TYPOLOGY_INDICATORS, "value"), "hot_spots": State(aids.HOT_SPOTS_INDICATOR, "value"),
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
         "mss_period": State(aids.MSS_PERIOD, "value"), "open": State(aids.OPEN, "data")})
@@ -383,7 +398,7 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         return update_options(analytics, query, audience_of(), **current)
 
     @app.callback(output=PERIOD_OUTPUTS, prevent_initial_call=True, inputs={
-        "tick": tick, "query": query, "components": Input(aids.COMPOSITE_COMPONENTS, "value"),
+        "tick": VIEW_TICK, "query": QUERY, "components": Input(aids.COMPOSITE_COMPONENTS, "value"),
         "typology": Input(aids.TYPOLOGY_INDICATORS, "value"), "hot_spots": Input(aids.HOT_SPOTS_INDICATOR, "value"),
         "x": Input(aids.SCATTER_X, "value"), "y": Input(aids.SCATTER_Y, "value"),
         "composite_period": State(aids.COMPOSITE_PERIOD, "value"),
@@ -400,8 +415,12 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
                               hot_spots=hot_spots, x=x, y=y, lowering=lowering,
                               periods={k.removesuffix("_period"): v for k, v in periods.items()})
 
+
+def register_analyses(app: Dash, analytics: AnalyticsService, audience_of: Callable[[], Audience]) -> None:
+    """The tools whose result paints the map: MSS, composite index, typology, hot spots."""
+
     @app.callback(output=MSS_OUTPUTS, inputs={
-        "run": Input(aids.MSS_RUN, "n_clicks"), "show": Input(aids.MSS_SHOW, "value"), "query": query,
+        "run": Input(aids.MSS_RUN, "n_clicks"), "show": Input(aids.MSS_SHOW, "value"), "query": QUERY,
         "period": State(aids.MSS_PERIOD, "value")}, prevent_initial_call=True)
     @guarded(MSS_OUTPUTS, lang_of=_lang)
     def _mss(run: int | None, **inputs: Any) -> Answer:
@@ -410,7 +429,7 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         return run_mss(analytics, audience_of(), **inputs)
 
     @app.callback(output=COMPOSITE_OUTPUTS, inputs={
-        "run": Input(aids.COMPOSITE_RUN, "n_clicks"), "query": query,
+        "run": Input(aids.COMPOSITE_RUN, "n_clicks"), "query": QUERY,
         "components": State(aids.COMPOSITE_COMPONENTS, "value"), "lowering": State(aids.COMPOSITE_LOWERING, "value"),
         "weights": State(aids.COMPOSITE_WEIGHTS, "value"), "cuts": State(aids.COMPOSITE_CUTS, "value"),
         "min_population": State(aids.COMPOSITE_MIN_POPULATION, "value"),
@@ -420,7 +439,7 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         return run_composite(analytics, audience_of(), **inputs)
 
     @app.callback(output=TYPOLOGY_OUTPUTS, inputs={
-        "run": Input(aids.TYPOLOGY_RUN, "n_clicks"), "query": query,
+        "run": Input(aids.TYPOLOGY_RUN, "n_clicks"), "query": QUERY,
         "indicators": State(aids.TYPOLOGY_INDICATORS, "value"), "k": State(aids.TYPOLOGY_K, "value"),
         "method": State(aids.TYPOLOGY_METHOD, "value"), "seed": State(aids.TYPOLOGY_SEED, "value"),
         "period": State(aids.TYPOLOGY_PERIOD, "value")}, prevent_initial_call=True)
@@ -429,7 +448,7 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
         return run_typology(analytics, audience_of(), **inputs)
 
     @app.callback(output=HOT_SPOTS_OUTPUTS, inputs={
-        "run": Input(aids.HOT_SPOTS_RUN, "n_clicks"), "query": query,
+        "run": Input(aids.HOT_SPOTS_RUN, "n_clicks"), "query": QUERY,
         "indicator": State(aids.HOT_SPOTS_INDICATOR, "value"), "period": State(aids.HOT_SPOTS_PERIOD, "value"),
         "alpha": State(aids.HOT_SPOTS_ALPHA, "value"), "permutations": State(aids.HOT_SPOTS_PERMUTATIONS, "value")},
         prevent_initial_call=True)
@@ -437,8 +456,12 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
     def _hot_spots(run: int | None, **inputs: Any) -> Answer:
         return run_hot_spots(analytics, audience_of(), **inputs)
 
+
+def register_scatter(app: Dash, analytics: AnalyticsService, audience_of: Callable[[], Audience]) -> None:
+    """The scatter plot, which follows the view's selection, and its clicks, which change the selection."""
+
     @app.callback(output=SCATTER_OUTPUTS, inputs={
-        "run": Input(aids.SCATTER_RUN, "n_clicks"), "tick": tick, "query": query,
+        "run": Input(aids.SCATTER_RUN, "n_clicks"), "tick": VIEW_TICK, "query": QUERY,
         "x": State(aids.SCATTER_X, "value"), "y": State(aids.SCATTER_Y, "value"),
         "period": State(aids.SCATTER_PERIOD, "value"), "request": State(aids.SCATTER_REQUEST, "data"),
         "open": State(aids.OPEN, "data")}, prevent_initial_call=True)
@@ -455,23 +478,27 @@ def register(app: Dash, service: Service, analytics: AnalyticsService, audience_
     def _scatter_click(click: dict[str, Any] | None, selected: list[str] | None) -> Answer:
         return scatter_click(click, selected)
 
-    @app.callback(output=MAP_OUTPUTS, inputs={"run": Input(aids.RESTORE_MAP, "n_clicks"), "query": query},
+
+def register_result_actions(app: Dash, service: Service, analytics: AnalyticsService,
+                            audience_of: Callable[[], Audience]) -> None:
+    """What to do with the result on the map: go back to the view's indicator, or store it as a new indicator."""
+
+    @app.callback(output=MAP_OUTPUTS, inputs={"run": Input(aids.RESTORE_MAP, "n_clicks"), "query": QUERY},
                   prevent_initial_call=True)
     @guarded(MAP_OUTPUTS)
     def _restore(run: int | None, query: str | None) -> Answer:
         return restore_map(service, query, audience_of())
 
     @app.callback(output=SAVE_OUTPUTS, inputs={
-        "run": Input(aids.SAVE_BUTTON, "n_clicks"), "query": query, "request": State(aids.LAST_REQUEST, "data"),
+        "run": Input(aids.SAVE_BUTTON, "n_clicks"), "query": QUERY, "request": State(aids.LAST_REQUEST, "data"),
         "indicator_id": State(aids.SAVE_ID, "value"), "name_de": State(aids.SAVE_NAME_DE, "value"),
         "name_en": State(aids.SAVE_NAME_EN, "value")}, prevent_initial_call=True)
     @guarded(SAVE_OUTPUTS, lang_of=_lang)
     def _save(run: int | None, **inputs: Any) -> Answer:
         return save(analytics, audience_of(), **inputs)
 
-    @app.callback(output=SUBJECT_OUTPUTS, inputs={"request": Input(aids.LAST_REQUEST, "data"), "query": query},
+    @app.callback(output=SUBJECT_OUTPUTS, inputs={"request": Input(aids.LAST_REQUEST, "data"), "query": QUERY},
                   prevent_initial_call=True)
     @guarded(SUBJECT_OUTPUTS)
     def _subject(request: dict[str, Any] | None, query: str | None) -> Answer:
         return save_subject(analytics, audience_of(), query=query, request=request)
-

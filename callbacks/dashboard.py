@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, dcc, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.dcc.express import send_data_frame
 
 from callbacks.guard import guarded
 from layouts import ids
@@ -225,9 +226,9 @@ def download(service: Service, trigger: str | None, query: str, audience: Audien
     frame = service.download_table(model.state, audience, model.map)
     name = service.download_name(model.state)
     if trigger == ids.DOWNLOAD_XLSX:
-        return {"file": dcc.send_data_frame(frame.to_excel, f"{name}.xlsx", index=False,
-                                            sheet_name=model.state.indicator[:31])}
-    return {"file": dcc.send_data_frame(frame.to_csv, f"{name}.csv", index=False)}
+        return {"file": send_data_frame(frame.to_excel, f"{name}.xlsx", index=False,
+                                        sheet_name=model.state.indicator[:31])}
+    return {"file": send_data_frame(frame.to_csv, f"{name}.csv", index=False)}
 
 
 def _trigger() -> str | None:

@@ -8,12 +8,13 @@ Pure functions returning components; everything they show comes from the analyti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import analytics_ids as aids
+from layouts.aria import aria
 from layouts.controls import dropdown_labels, field, indicator_options
 from layouts.mapview import legend_items
 from layouts.panels import FONT
@@ -60,7 +61,7 @@ def period_options(periods: Sequence[str], lang: str) -> list[dict[str, str]]:
 def _dropdown(component_id: str, items: list[dict[str, Any]], lang: str, *, multi: bool = False,
               value: Any = None, placeholder: str = "") -> dcc.Dropdown:
     return dcc.Dropdown(id=component_id, options=items, value=value, multi=multi, clearable=multi,
-                        placeholder=placeholder, labels=cast(Any, dropdown_labels(lang)), maxHeight=300)
+                        placeholder=placeholder, labels=dropdown_labels(lang), maxHeight=300)
 
 
 def _run(component_id: str, lang: str) -> html.Button:
@@ -68,15 +69,13 @@ def _run(component_id: str, lang: str) -> html.Button:
 
 
 def _message(component_id: str) -> html.Div:
-    live: dict[str, Any] = {"aria-live": "polite"}
-    return html.Div(id=component_id, className="notices", role="status", **live)
+    return html.Div(id=component_id, className="notices", role="status", **aria(live="polite"))
 
 
 def _tool(section_id: str, title_key: str, intro_key: str, lang: str, children: list[Any],
           hidden: bool = False) -> html.Section:
     heading = f"h-{section_id}"
-    labelled: dict[str, Any] = {"aria-labelledby": heading}
-    return html.Section(id=section_id, className="analysis", hidden=hidden, **labelled,
+    return html.Section(id=section_id, className="analysis", hidden=hidden, **aria(labelledby=heading),
                         children=[html.H3(t(title_key, lang), id=heading),
                                   html.P(t(intro_key, lang), className="hint"), *children])
 
@@ -179,8 +178,7 @@ def analytics_section(model: ViewModel, audience: Audience) -> html.Details:
 
 
 def save_form(lang: str) -> html.Section:
-    labelled: dict[str, Any] = {"aria-labelledby": "h-an-save"}
-    return html.Section(className="analysis analysis-save", **labelled, children=[
+    return html.Section(className="analysis analysis-save", **aria(labelledby="h-an-save"), children=[
         html.H3(t("an_save_title", lang), id="h-an-save"),
         html.P(t("an_save_nothing", lang), id=aids.SAVE_SUBJECT, className="hint"),
         html.Div(className="analysis-controls", children=[
@@ -222,8 +220,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]], caption: str, num
 
 
 def _swatch(colour: str) -> html.Span:
-    hidden: dict[str, Any] = {"aria-hidden": "true"}
-    return html.Span(className="swatch", style={"backgroundColor": colour}, **hidden)
+    return html.Span(className="swatch", style={"backgroundColor": colour}, **aria(hidden="true"))
 
 
 def _excluded_line(included: int, excluded: int, lang: str) -> html.P:

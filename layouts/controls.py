@@ -15,7 +15,7 @@ from sozialmonitor.service import IndicatorOption, Option, ViewModel, period_lab
 from sozialmonitor.view import PANELS, ViewState
 
 
-def dropdown_labels(lang: str) -> dict[str, str]:
+def dropdown_labels(lang: str) -> dcc.Dropdown.Labels:
     if lang == "en":
         return {}
     return {"select_all": "Alle auswählen", "deselect_all": "Auswahl aufheben", "selected_count": "{num} ausgewählt",
@@ -116,7 +116,10 @@ def controls(model: ViewModel) -> html.Details:
                                               clearable=False, searchable=False, labels=dropdown_labels(lang)),
               ids.METHOD),
         field(t("manual_breaks", lang), dcc.Input(id=ids.BREAKS, type="text", value=breaks_text(state),
-                                                  debounce=True, className="text-input", inputMode="decimal"),
+                                                  debounce=True, className="text-input",
+                                                  # "decimal" is a valid HTML inputmode (a keypad with the
+                                                  # decimal separator); Dash's list of values lacks it
+                                                  inputMode="decimal"),  # type: ignore[arg-type]
               ids.BREAKS, hidden=state.method != "manual", row_id=ids.MANUAL_ROW),
         html.Div(className="field", children=[
             html.Label(t("classes", lang), htmlFor=ids.K, className="field-label"),

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_leaflet as dl
-from dash import dash_table, dcc, html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable
 from dash.dash_table.Format import Format, Group, Scheme
 from dash_extensions.javascript import Namespace
 
 from layouts import ids
+from layouts.aria import aria
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
 from sozialmonitor.service import LegendEntry, MapData, ViewModel
@@ -95,7 +97,7 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
     layers.append(dl.GeoJSON(id=ids.PARENT_OUTLINE, url=data.outline_url or "", interactive=False,
                              style=MAP_JS("outline"), hideout={"show": bool(data.outline_url)}))
     return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
-                        **{"aria-label": t("map_label", lang, title=data.title)}, children=[
+                        **aria(label=t("map_label", lang, title=data.title)), children=[
         dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > 2000,
                zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, **center_zoom),
         legend(data),
@@ -103,10 +105,11 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
     ])
 
 
-def table_columns(lang: str, unit: str = "", decimals: int = 1) -> list[dict[str, Any]]:
+def table_columns(lang: str, unit: str = "", decimals: int = 1) -> list[DataTable.Columns]:
     """Columns of the table view; the value column is numeric (sorts as numbers) and formatted per locale."""
     number = Format(precision=max(decimals, 0), scheme=Scheme.fixed, group=Group.yes,
-                    decimal_delimiter="," if lang != "en" else ".", group_delimiter="." if lang != "en" else ",")
+                    decimal_delimiter="," if lang != "en" else ".",
+                    group_delimiter="." if lang != "en" else ",").to_plotly_json()
     value_name = f"{t('col_value', lang)} ({unit})" if unit else t("col_value", lang)
     return [
         {"name": t("col_area_id", lang), "id": "area_id"},
@@ -120,11 +123,12 @@ def table_columns(lang: str, unit: str = "", decimals: int = 1) -> list[dict[str
 def table_section(model: ViewModel, rows: list[dict[str, Any]]) -> html.Section:
     lang = model.state.lang
     return html.Section(id=ids.TABLE_SECTION, className="table-section", hidden=model.state.view != "table",
-                        **{"aria-label": t("panel_table", lang)}, children=[
-        dash_table.DataTable(
+                        **aria(label=t("panel_table", lang)), children=[
+        DataTable(
             id=ids.TABLE, columns=table_columns(lang, model.map.unit if model.map else "",
                                                 model.map.decimals if model.map else 1),
-            data=rows, sort_action="native", page_size=25,
+            data=rows,  # type: ignore[arg-type]  # an empty cell is None, which Dash's row type leaves out
+            sort_action="native", page_size=25,
             style_as_list_view=True, cell_selectable=False, row_selectable=False,
             style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px 8px"},
             style_header={"fontWeight": "bold"},

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 
 from layouts import ids
 from layouts.analytics import analytics_section
+from layouts.aria import aria
 from layouts.controls import controls
 from layouts.mapview import map_section, table_rows, table_section
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
@@ -27,7 +28,7 @@ def notices(items: Sequence[Notice], lang: str, error: str | None = None) -> htm
     children = [html.P(t(n.key, lang, **n.params), className="notice") for n in items]
     if error:
         children.insert(0, html.P(error, className="notice notice-error", role="alert"))
-    return html.Div(children, id=ids.NOTICES, className="notices", role="status", **{"aria-live": "polite"})
+    return html.Div(children, id=ids.NOTICES, className="notices", role="status", **aria(live="polite"))
 
 
 def lang_href(state: ViewState) -> str:
@@ -44,7 +45,7 @@ def header(state: ViewState, account: Component | None = None) -> html.Header:
             html.H1(t("app_title", lang)),
             html.P(t("app_subtitle", lang), className="subtitle"),
         ]),
-        html.Nav(className="header-actions", **{"aria-label": t("language", lang)}, children=[
+        html.Nav(className="header-actions", **aria(label=t("language", lang)), children=[
             html.A(t("lang_switch", lang), href=lang_href(state), id=ids.LANG_LINK, className="button-link",
                    lang="en" if lang == "de" else "de", title=t("lang_switch_label", lang)),
             html.Button([t("copy_link", lang), dcc.Clipboard(id=ids.COPY_LINK, className="clipboard",
@@ -86,7 +87,7 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
         header(state, account),
         html.Main(id="main", className="layout", children=[
             notices(model.notices, lang, error),
-            html.Aside(controls(model), className="sidebar", **{"aria-label": t("controls", lang)}),
+            html.Aside(controls(model), className="sidebar", **aria(label=t("controls", lang))),
             html.Div(className="content", children=[
                 html.H2(model.map.title, id=ids.MAP_TITLE, className="map-title"),
                 html.P(model.map.derived_from or "", id=ids.DERIVED_NOTE, className="hint"),
@@ -100,20 +101,20 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
                 ]),
                 html.Div(className="panels", children=[
                     html.Section(id=ids.SERIES_SECTION, className="panel", hidden="series" not in state.panels,
-                                 **{"aria-labelledby": "h-series"}, children=[
+                                 **aria(labelledby="h-series"), children=[
                         html.H2(t("panel_series", lang), id="h-series"),
                         graph(ids.SERIES, series_figure(panels.series) if panels.series else None,
                               t("panel_series", lang))]),
                     html.Section(id=ids.RANKING_SECTION, className="panel",
                                  hidden="ranking" not in state.panels or state.view != "map",
-                                 **{"aria-labelledby": "h-ranking"}, children=[
+                                 **aria(labelledby="h-ranking"), children=[
                         html.H2(t("panel_ranking", lang), id="h-ranking"),
                         graph(ids.RANKING, ranking_figure(panels.ranking) if panels.ranking else None,
                               t("panel_ranking", lang))]),
                     html.Section(id=ids.PROFILE_SECTION, className="panel panel-wide",
-                                 hidden="profile" not in state.panels, **{"aria-labelledby": "h-profile"}, children=[
+                                 hidden="profile" not in state.panels, **aria(labelledby="h-profile"), children=[
                         html.H2(t("panel_profile", lang), id="h-profile"), profile(panels.profile, lang)]),
-                    html.Section(className="panel panel-wide", **{"aria-labelledby": "h-info"}, children=[
+                    html.Section(className="panel panel-wide", **aria(labelledby="h-info"), children=[
                         html.H2(t("panel_info", lang), id="h-info"), indicator_info(model.info, lang)]),
                     analytics_section(model, audience),
                 ]),

@@ -7,6 +7,7 @@ from typing import Any
 from dash import dcc, html
 
 from layouts import ids
+from layouts.aria import aria
 from sozialmonitor.formatting import format_value, plotly_separators
 from sozialmonitor.i18n import t
 from sozialmonitor.service import IndicatorInfo, ProfileData, RankingData, SeriesData, period_label
@@ -131,7 +132,7 @@ def _spine(z: float | None) -> html.Span:
     clipped = max(-3.0, min(3.0, z))
     width = abs(clipped) / 3 * 50
     left = 50 if clipped >= 0 else 50 - width
-    return html.Span(className="spine", **{"aria-hidden": "true"}, children=[
+    return html.Span(className="spine", **aria(hidden="true"), children=[
         html.Span(className="spine-bar", style={"left": f"{left:.1f}%", "width": f"{width:.1f}%"})])
 
 

@@ -29,7 +29,9 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, redirect, request, session
+from flask import Flask, Request, Response, abort, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from layouts.login import login_page
@@ -55,6 +57,30 @@ class AuthConfig:
     @property
     def lifetime(self) -> timedelta:
         return timedelta(hours=self.settings.session_hours)
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, cheaper per request and otherwise the same: the signing serializer
+    is built once per secret key (Flask builds one on every request, serialising a probe value each time),
+    and a request without the cookie gets its empty session without parsing cookies or signing anything."""
+
+    def __init__(self) -> None:
+        self._serializer: tuple[tuple[object, ...], URLSafeTimedSerializer] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._serializer
+        if cached is not None and cached[0] == keys:
+            return cached[1]
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            self._serializer = (keys, serializer)  # one assignment: safe with threads
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
+            return self.session_class()  # what Flask returns without the cookie, found without parsing cookies
+        return super().open_session(app, request)
 
 
 def persistent_secret(path: Path) -> str:
@@ -85,6 +111,7 @@ def register(server: Flask, store: Store, settings: Settings) -> None:
                         settings.instance_dir / "secret_key")
     config = AuthConfig(store, settings)
     server.secret_key = secret
+    server.session_interface = SignedCookieSessions()
     server.config.update(
         SESSION_COOKIE_NAME=COOKIE_NAME,
         SESSION_COOKIE_HTTPONLY=True,

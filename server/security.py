@@ -116,7 +116,8 @@ def _role(audience: object, cookie_name: str) -> str | None:
     cookie; ``None`` when the request (an asset, say) had no reason to look the user up."""
     if audience is not None:
         return str(getattr(audience, "role", None))
-    return None if cookie_name in request.cookies else "public"
+    sent = cookie_name in request.environ.get("HTTP_COOKIE", "") and cookie_name in request.cookies  # parse if needed
+    return None if sent else "public"
 
 
 def register(app: dash.Dash, settings: Settings) -> None:
@@ -125,7 +126,7 @@ def register(app: dash.Dash, settings: Settings) -> None:
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     server.config["MAX_FORM_MEMORY_SIZE"] = min(settings.max_request_bytes, 500_000)
     configure_logging(settings)
-    headers: dict[str, str] = {}
+    headers: list[tuple[str, str, str]] = []  # (lower-case name, name, value), computed once per process
 
     @server.before_request
     def start_timer() -> None:
@@ -134,16 +135,18 @@ def register(app: dash.Dash, settings: Settings) -> None:
     @server.after_request
     def harden(response: Response) -> Response:
         if not headers:  # first request of this process: all callbacks (and their inline scripts) exist
-            headers.update(security_headers(content_security_policy(list(app.csp_hashes()), settings), settings))
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        if settings.log_format == "json":
+            csp = content_security_policy(list(app.csp_hashes()), settings)
+            headers[:] = [(name.lower(), name, value) for name, value in security_headers(csp, settings).items()]
+        # what a response sets itself wins; one pass over its headers (Headers.setdefault scans them per name)
+        present = {name.lower() for name, _ in response.headers.items()}
+        response.headers.extend([(name, value) for key, name, value in headers if key not in present])
+        if settings.log_format == "json" and request_log.isEnabledFor(logging.INFO):
             started = g.get("sozialmonitor_started")
-            audience = g.get("sozialmonitor_audience")
-            request_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-                "method": request.method, "path": request.path, "status": response.status_code,
+            method, path, status = request.method, request.path, response.status_code
+            request_log.info("%s %s %s", method, path, status, extra={
+                "method": method, "path": path, "status": status,
                 "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-                "role": _role(audience, server.config["SESSION_COOKIE_NAME"])})
+                "role": _role(g.get("sozialmonitor_audience"), server.config["SESSION_COOKIE_NAME"])})
         return response
 
     def page(status: int, extra: dict[str, str] | None = None) -> Response:

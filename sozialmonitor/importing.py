@@ -81,7 +81,7 @@ def areas_into(
         visibility=options.visibility, file=str(path),
     )
     summary = frames.store_areas(session, info, area_file, tolerance_m=tolerance_m, parent_col=parent_col)
-    bump_generation(session)
+    bump_generation(session, frame)
     return summary
 
 
@@ -128,7 +128,7 @@ def indicators_into(
     bar.total = len(kept)
     observations.upsert(session, kept, summary, advance=bar.advance)
     bar.close()
-    bump_generation(session)
+    bump_generation(session, frame)
     return summary
 
 

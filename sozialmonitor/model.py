@@ -47,6 +47,8 @@ class Frame(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name_de: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    # bumped by every import into this frame: the shared cache keys its entries by it
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Level(Base):

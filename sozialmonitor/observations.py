@@ -188,6 +188,22 @@ def own_values(
     return out
 
 
+def own_series(session: Session, level: LevelInfo, indicator_id: str) -> pd.DataFrame:
+    """Stored observations of one indicator on a level, every period: indexed by area code, with a ``period``
+    column beside value, numerator, denominator and status."""
+    query = (
+        select(Area.code, Observation.period, Observation.value, Observation.numerator, Observation.denominator,
+               Observation.status)
+        .join(Area, Area.id == Observation.area_id)
+        .where(Area.level_id == level.id, Observation.indicator_id == indicator_id)
+    )
+    columns = ["code", "period", "value", "numerator", "denominator", "status"]
+    rows = [tuple(r) for r in session.execute(query)]
+    data = dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)) if rows else {c: [] for c in columns}
+    return pd.DataFrame(data, columns=columns).set_index("code").astype(
+        {"value": "float64", "numerator": "float64", "denominator": "float64"})
+
+
 def child_level(session: Session, level: LevelInfo) -> LevelInfo | None:
     for info in levels(session, level.frame_id):
         if info.parent_key == level.key:

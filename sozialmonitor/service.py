@@ -16,9 +16,8 @@ import hashlib
 import json
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -30,6 +29,7 @@ from sqlalchemy.orm import aliased
 from sozialmonitor import frames as frames_mod
 from sozialmonitor.access import PUBLIC, Audience, disclose, may_see, primary
 from sozialmonitor.aggregate import empty_frame, needed_indicators, roll_up
+from sozialmonitor.cache import Cache, LocalCache, cached, key_of
 from sozialmonitor.catalogue import IndicatorSpec, load_specs
 from sozialmonitor.classify import Classification, classify
 from sozialmonitor.formatting import decimals_for_breaks, format_number, format_range, format_value
@@ -37,9 +37,9 @@ from sozialmonitor.frames import LevelInfo
 from sozialmonitor.geometry import from_wkb
 from sozialmonitor.i18n import t
 from sozialmonitor.model import Area, Frame, Indicator, Observation
-from sozialmonitor.observations import child_level
+from sozialmonitor.observations import child_level, own_series
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL, colours, for_indicator
-from sozialmonitor.store import Store, generation
+from sozialmonitor.store import Store, frame_generations, generation
 from sozialmonitor.view import Notice, ViewState, to_query
 from sozialmonitor.vocab import Aggregation, Polarity, Scale
 
@@ -49,6 +49,7 @@ SUPPRESSED = -2
 SUPPRESSED_STATUSES = frozenset({"secret"})
 VALUE_STATUSES = frozenset({"ok", "provisional", "unreliable"})
 FRAME_REFERENCE = "__frame__"
+CACHE_VERSION = 1  # part of every shared key: bump when a cached result's shape changes
 
 T = TypeVar("T")
 
@@ -231,13 +232,6 @@ class GeometryPayload:
     raw_bytes: int
 
 
-@dataclass
-class _Cache:
-    generation: int = -1
-    entries: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
-    limit: int = 512
-
-
 # --- formatting helpers ----------------------------------------------------------------------------
 
 def period_label(period: str, lang: str) -> str:
@@ -267,46 +261,66 @@ def _finite(value: object) -> float | None:
 # --- the service -----------------------------------------------------------------------------------
 
 class Service:
-    def __init__(self, store: Store) -> None:
+    """What the web app calls. Two caches, kept apart so that a burst of views never evicts the structure:
+
+    - **structure** (catalogue, frames, levels, area tables, geometry, bounds): per process, small, rebuilt
+      when an import has changed the store (its generation counter);
+    - **shared** (:mod:`sozialmonitor.cache`: values, maps, series, profiles): keyed by the frame's data
+      generation, the audience class where it matters and the normalised view, so every anonymous visitor —
+      on any worker, with Redis on any machine — shares one entry. No table of all observations is held.
+    """
+
+    def __init__(self, store: Store, cache: Cache | None = None) -> None:
         self.store = store
-        self._cache = _Cache()
+        self.cache: Cache = cache if cache is not None else LocalCache()
+        self._structure: dict[tuple[Any, ...], Any] = {}
+        self._generation = -1
+        self._frame_generations: dict[str, int] = {}
         self._lock = threading.Lock()
 
     # caching ---------------------------------------------------------------------------------------
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    def _local(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Structure of the store, kept per process until the next import."""
         with self._lock:
-            if key in self._cache.entries:
-                self._cache.entries.move_to_end(key)
-                return self._cache.entries[key]  # type: ignore[no-any-return]
+            if key in self._structure:
+                return self._structure[key]  # type: ignore[no-any-return]
         value = compute()
         with self._lock:
-            self._cache.entries[key] = value
-            while len(self._cache.entries) > self._cache.limit:
-                self._cache.entries.popitem(last=False)
+            self._structure[key] = value
         return value
 
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A computed result in the shared cache; ``key[1]`` names the frame whose generation it depends on
+        (``None``: the whole store's)."""
+        frame = key[1] if len(key) > 1 and isinstance(key[1], str) else None
+        version = self._frame_generations.get(frame, self._generation) if frame else self._generation
+        return cached(self.cache, key_of(CACHE_VERSION, frame, version, *key), compute)
+
     def refresh(self) -> None:
-        """Drop the caches when an import has changed the store since they were filled."""
+        """Read the store's generations (one small query): after an import the structure is reloaded and the
+        shared entries of the changed frames are no longer found."""
         with self.store.session() as session:
             current = generation(session)
-        with self._lock:
-            if current != self._cache.generation:
-                self._cache.entries.clear()
-                self._cache.generation = current
+            per_frame = frame_generations(session) if current != self._generation else None
+        if per_frame is not None:
+            with self._lock:
+                self._structure.clear()
+                self._generation = current
+                self._frame_generations = per_frame
 
     # catalogue and structure ------------------------------------------------------------------------
     def specs(self) -> dict[str, IndicatorSpec]:
         def load() -> dict[str, IndicatorSpec]:
             with self.store.session() as session:
                 return load_specs(session)
-        return self._cached(("specs",), load)
+        return self._local(("specs",), load)
 
     def frames(self, lang: str, audience: Audience = PUBLIC) -> list[Option]:
         """Frames with at least one level the audience may see."""
         def load() -> list[tuple[str, str, str]]:
             with self.store.session() as session:
                 return [(f.id, f.name_de, f.name_en) for f in session.scalars(select(Frame).order_by(Frame.id))]
-        return [Option(i, en if lang == "en" else de) for i, de, en in self._cached(("frames",), load)
+        return [Option(i, en if lang == "en" else de) for i, de, en in self._local(("frames",), load)
                 if self.visible_levels(i, audience)]
 
     def visible_levels(self, frame: str, audience: Audience) -> list[LevelInfo]:
@@ -332,7 +346,7 @@ class Service:
         def load() -> list[LevelInfo]:
             with self.store.session() as session:
                 return frames_mod.levels(session, frame)
-        return self._cached(("levels", frame), load)
+        return self._local(("levels", frame), load)
 
     def level_info(self, frame: str, level: str) -> LevelInfo:
         for info in self.level_infos(frame):
@@ -356,7 +370,7 @@ class Service:
             codes = tuple(r.code for r in rows)
             return AreaTable(codes, tuple(r.name for r in rows), {c: i for i, c in enumerate(codes)},
                              tuple(r.parent for r in rows))
-        return self._cached(("areas", frame, level), load)
+        return self._local(("areas", frame, level), load)
 
     def availability(self, frame: str, level: str) -> dict[str, tuple[str, ...]]:
         """Indicator id → periods with data on this level (own data, or derivable from the child level)."""
@@ -384,7 +398,7 @@ class Service:
                     if needed and usable:
                         own[indicator_id] = usable
             return {k: tuple(sorted(v)) for k, v in own.items()}
-        return self._cached(("availability", frame, level), load)
+        return self._local(("availability", frame, level), load)
 
     def indicator_options(self, frame: str, level: str, lang: str, audience: Audience = PUBLIC) -> list[
             IndicatorOption]:
@@ -483,36 +497,25 @@ class Service:
                 blobs = session.scalars(select(Area.geom_web).where(Area.level_id == info.id)).all()
             minx, miny, maxx, maxy = shapely.total_bounds(np.array([from_wkb(b) for b in blobs]))
             return (float(miny), float(minx)), (float(maxy), float(maxx))
-        return self._cached(("bounds", frame, level), load)
+        return self._local(("bounds", frame, level), load)
 
     # values -----------------------------------------------------------------------------------------
-    def level_observations(self, frame: str, level: str) -> dict[tuple[str, str], pd.DataFrame]:
-        """All own observations of a level, loaded once per process (and store generation) with one query,
-        split by (indicator, period) and indexed by area code. Switching indicator or period then reads
-        memory, not the database."""
-        def load() -> dict[tuple[str, str], pd.DataFrame]:
+    def own_series(self, frame: str, level: str, indicator: str) -> dict[str, pd.DataFrame]:
+        """The level's own observations of one indicator, every period, with one query (a switch to an
+        indicator then reads its series at once), indexed by area code; kept in the shared cache."""
+        def load() -> dict[str, pd.DataFrame]:
             info = self.level_info(frame, level)
-            columns = ["indicator_id", "period", "code", "value", "numerator", "denominator", "status"]
-            query = (select(Observation.indicator_id, Observation.period, Area.code, Observation.value,
-                            Observation.numerator, Observation.denominator, Observation.status)
-                     .join(Area, Area.id == Observation.area_id).where(Area.level_id == info.id))
             with self.store.session() as session:
-                rows = [tuple(r) for r in session.execute(query)]
-            if not rows:
-                return {}
-            table = pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
-            table[["value", "numerator", "denominator"]] = table[["value", "numerator", "denominator"]].astype(
-                "float64")
-            return {(str(i), str(p)): part.set_index("code")[["value", "numerator", "denominator", "status"]]
-                    for (i, p), part in table.groupby(["indicator_id", "period"], sort=False)}
-        return self._cached(("level_observations", frame, level), load)
+                table = own_series(session, info, indicator)
+            return {str(p): part.drop(columns="period") for p, part in table.groupby("period", sort=True)}
+        return self._cached(("own", frame, level, indicator), load)
 
     def values(self, frame: str, level: str, indicator: str, period: str) -> tuple[pd.DataFrame, bool]:
         """Observations of a level indexed by area code, and whether they were derived: the level's own
         data, or — where it has none — values rolled up from the child level by the catalogue rule
         (``aggregate.roll_up``, the same rule as ``observations.level_values``)."""
         def load() -> tuple[pd.DataFrame, bool]:
-            own = self.level_observations(frame, level).get((indicator, period))
+            own = self.own_series(frame, level, indicator).get(period)
             if own is not None:
                 return own, False
             spec = self.specs().get(indicator)
@@ -609,7 +612,7 @@ class Service:
         assert state.period is not None
         self._check(state, audience)
         key = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map")
-        core = self._cached(("map", key), lambda: self._map_data(key))
+        core = self._cached(("map", key.frame, key), lambda: self._map_data(key))
         parent = self.level_info(state.frame, state.level).parent_key
         outline = self.geometry_url(state.frame, parent) \
             if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None
@@ -689,7 +692,7 @@ class Service:
         value = data.values[i]
         if value is None or data.classes[i] < 0:
             return t("no_data", resolved.lang)
-        ranked = self._cached(("ranks", data.title, data.state.lang, resolved), lambda: np.sort(np.array(
+        ranked = self._cached(("ranks", resolved.frame, resolved), lambda: np.sort(np.array(
             [v for v, k in zip(data.values, data.classes, strict=True) if v is not None and k >= 0]))[::-1])
         rank = int(np.searchsorted(-ranked, -value, side="left")) + 1
         text = format_value(value, data.unit, data.decimals, resolved.lang)
@@ -891,7 +894,7 @@ class Service:
                               separators=(",", ":")).encode("utf-8")
             etag = hashlib.sha256(body).hexdigest()
             return GeometryPayload(gzip.compress(body, compresslevel=9, mtime=0), etag, len(body))
-        return self._cached(("geometry", frame, level), load)
+        return self._local(("geometry", frame, level), load)
 
     def counts(self) -> tuple[int, int]:
         with self.store.session() as session:

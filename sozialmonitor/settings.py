@@ -56,6 +56,18 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Off by default: the app needs no tile server and works offline.",
     ),
     SettingDoc(
+        "SOZIALMONITOR_CACHE_URL",
+        "empty (a cache in each process)",
+        "Redis URL of the cache that every worker shares, e.g. `redis://127.0.0.1:6379/0`: computed views and "
+        "values are then computed once for all workers and machines (keyed by each frame's data generation, so "
+        "an import never serves stale numbers). Set it whenever more than one worker serves the public.",
+    ),
+    SettingDoc(
+        "SOZIALMONITOR_CACHE_PREFIX",
+        "`sozialmonitor:`",
+        "Prefix of every key in the shared cache: lets several installations (or test runs) share one Redis.",
+    ),
+    SettingDoc(
         "SOZIALMONITOR_SECRET_KEY",
         "generated once and kept in `<instance dir>/secret_key`",
         "Key that signs the session cookie. Several machines behind one load balancer **must** share the "
@@ -190,6 +202,8 @@ class Settings:
     debug: bool = False
     log_level: str = "INFO"
     basemap_url: str | None = None
+    cache_url: str | None = None
+    cache_prefix: str = "sozialmonitor:"
     data_dir: Path = field(default=REPO_ROOT / "data")
     secret_key: str | None = field(default=None, repr=False)
     cookie_secure: bool = False
@@ -239,6 +253,8 @@ class Settings:
             debug=_flag(env, "SOZIALMONITOR_DEBUG", False),
             log_level=level,
             basemap_url=(env.get("SOZIALMONITOR_BASEMAP_URL") or "").strip() or None,
+            cache_url=_cache_url(env, "SOZIALMONITOR_CACHE_URL"),
+            cache_prefix=(env.get("SOZIALMONITOR_CACHE_PREFIX") or "sozialmonitor:").strip(),
             secret_key=(env.get("SOZIALMONITOR_SECRET_KEY") or "").strip() or None,
             cookie_secure=_flag(env, "SOZIALMONITOR_COOKIE_SECURE", False),
             session_hours=_int(env, "SOZIALMONITOR_SESSION_HOURS", 8, 1, 24 * 30),
@@ -249,3 +265,10 @@ class Settings:
             log_format=log_format,
             workers=_int(env, "SOZIALMONITOR_WORKERS", 4, 1, 64),
         )
+
+
+def _cache_url(env: Mapping[str, str], name: str) -> str | None:
+    url = (env.get(name) or "").strip() or None
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{name}={url!r} is not a Redis URL; allowed: redis://…, rediss://… or unix://…")
+    return url

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sozialmonitor.errors import StoreRefused, StoreUnavailable
-from sozialmonitor.model import Area, StoreState
+from sozialmonitor.model import Area, Frame, StoreState
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,16 @@ class Store:
         self.engine.dispose()
 
 
-def bump_generation(session: Session) -> None:
-    """Mark the store as changed (inside the import's transaction)."""
+def bump_generation(session: Session, frame: str | None = None) -> None:
+    """Mark the store as changed (inside the import's transaction): the store's generation, and that of the
+    frame the import wrote to — or of every frame when ``frame`` is None (the catalogue is shared by all)."""
     session.execute(update(StoreState).where(StoreState.id == 1).values(generation=StoreState.generation + 1))
+    frames = update(Frame).values(generation=Frame.generation + 1)
+    session.execute(frames if frame is None else frames.where(Frame.id == frame))
+
+
+def frame_generations(session: Session) -> dict[str, int]:
+    return {str(i): int(g) for i, g in session.execute(select(Frame.id, Frame.generation))}
 
 
 def generation(session: Session) -> int:

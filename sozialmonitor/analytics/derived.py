@@ -122,7 +122,7 @@ def save_as_indicator(
     observations.upsert(session, kept, summary)
     summary.notes.append("catalogue: " + ("inserted" if cat_summary.inserted else
                                           "updated" if cat_summary.updated else "unchanged"))
-    bump_generation(session)
+    bump_generation(session, None if cat_summary.inserted or cat_summary.updated else frame)
     return summary
 
 

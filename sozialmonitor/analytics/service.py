@@ -406,7 +406,7 @@ class AnalyticsService:
         return result
 
     def _cached(self, request: Request, compute: Any) -> Analysis:
-        return self.service._cached(("analytics", request), compute)  # type: ignore[no-any-return]
+        return self.service._cached(("analytics", request.frame, request), compute)  # type: ignore[no-any-return]
 
     # inputs --------------------------------------------------------------------------------------------
     def _wide(self, frame: str, level: str, indicators: Sequence[str], period: str) -> tuple[pd.DataFrame,
@@ -434,7 +434,7 @@ class AnalyticsService:
             info = self.service.level_info(frame, level)
             with self.service.store.session() as session:
                 return level_geometries(session, info)
-        return self.service._cached(("analytics-geometries", frame, level), load)
+        return self.service._local(("analytics-geometries", frame, level), load)
 
     def _population(self, frame: str, level: str, period: str, spec: CompositeSpec) -> tuple[
             CompositeSpec, pd.Series | None, list[Notice]]:

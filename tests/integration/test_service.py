@@ -192,11 +192,14 @@ def test_english_view_formats_numbers_the_english_way(service: Service) -> None:
 
 def test_caches_follow_the_store_generation(service: Service, demo: object) -> None:
     service.refresh()
-    before = service._cache.generation
+    before = service._generation
     service.map_data(S4)
-    assert service._cache.entries
+    assert service._structure and len(service.cache) > 0  # type: ignore[arg-type]
     service.refresh()  # nothing imported meanwhile: caches stay
-    assert service._cache.entries and service._cache.generation == before
+    assert service._structure and service._generation == before
+    hits = service.cache.hits  # type: ignore[attr-defined]
+    service.map_data(S4)
+    assert service.cache.hits > hits  # type: ignore[attr-defined]  # the second time from the cache
 
 
 def test_profile_compares_counts_with_the_median_not_the_city_total(service: Service) -> None:

@@ -1,0 +1,170 @@
+"""The shared cache: computed views are computed once for every worker (Redis at 127.0.0.1:6379, a key prefix
+of their own per test), keyed by each frame's data generation; the app keeps answering when Redis is down."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sozialmonitor.access import PUBLIC
+from sozialmonitor.cache import MISSING, LocalCache, RedisCache, cached
+from sozialmonitor.service import Service
+from sozialmonitor.store import Store, frame_generations
+from sozialmonitor.view import parse_query
+from tests.conftest import REPO
+from tests.integration.conftest import CliRunner
+from tests.integration.test_access import AREAS, load_city
+from tests.integration.test_production import START_TIMEOUT, _free_port, _get, throwaway_postgres  # noqa: F401
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+VIEW = "frame=muster&level=bezirk&ind=einwohner&period=2023-12-31"
+API_VALUES = "/api/v1/frames/muster/levels/bezirk/indicators/einwohner/values?period=2023-12-31"
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise AssertionError(f"Redis is needed at {REDIS_URL}: {exc}") from exc
+        pytest.skip(f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    _redis_or_skip()
+    name = f"sozialmonitor-test-{uuid.uuid4().hex[:12]}:"
+    yield name
+    RedisCache(REDIS_URL, prefix=name).clear()
+
+
+def _keys(prefix: str) -> set[bytes]:
+    return set(RedisCache(REDIS_URL, prefix=prefix).client.scan_iter(match=prefix + "*", count=1000))
+
+
+def test_local_cache_is_a_bounded_lru() -> None:
+    cache = LocalCache(limit=2)
+    cache.set("a", 1)
+    cache.set("b", 2)
+    assert cache.get("a") == 1  # a is now the most recent
+    cache.set("c", 3)
+    assert cache.get("b") is MISSING and cache.get("a") == 1 and cache.get("c") == 3
+    assert cached(cache, "d", lambda: 4) == 4 and cached(cache, "d", lambda: 5) == 4
+
+
+def test_redis_down_is_a_miss_not_an_error() -> None:
+    cache = RedisCache("redis://127.0.0.1:1/0", timeout_s=0.2)  # nothing listens there
+    cache.set("x", 1)
+    assert cache.get("x") is MISSING
+    assert cached(cache, "x", lambda: 7) == 7
+
+
+def test_two_workers_share_entries(cli: CliRunner, store: Store, prefix: str) -> None:
+    """A second worker (its own Service and Redis connection) answers the same view from the cache alone."""
+    load_city(cli)
+    state = parse_query(VIEW)[0]
+    first = Service(store, RedisCache(REDIS_URL, prefix=prefix))
+    model = first.view(state, PUBLIC)
+    assert model.map is not None and model.state.level == "bezirk"
+    assert first.cache.misses > 0 and len(_keys(prefix)) > 0  # type: ignore[attr-defined]
+    second_cache = RedisCache(REDIS_URL, prefix=prefix)
+    second = Service(store, second_cache)
+    again = second.view(state, PUBLIC)
+    assert again.map is not None and again.map.values == model.map.values
+    assert second_cache.misses == 0 and second_cache.hits > 0
+
+
+def test_an_import_into_one_frame_keeps_the_other_frames_entries(cli: CliRunner, store: Store, prefix: str) -> None:
+    load_city(cli)
+    assert cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "zweite", "--level", "bezirk",
+               "--layer", "stadtbezirke", "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
+    with store.session() as session:
+        before = frame_generations(session)
+    service = Service(store, RedisCache(REDIS_URL, prefix=prefix))
+    service.view(parse_query(VIEW)[0], PUBLIC)
+    other = parse_query("frame=zweite&level=bezirk")[0]
+    service.view(other, PUBLIC)
+    assert cli("import-indicators", REPO / "tests" / "fixtures" / "musterstadt" / "synthetic_german_cp1252.csv",
+               "--frame", "muster", "--level", "sozialraum", "--area-col", "Schlüssel").code == 0
+    with store.session() as session:
+        after = frame_generations(session)
+    assert after["muster"] == before["muster"] + 1 and after["zweite"] == before["zweite"]
+    fresh = RedisCache(REDIS_URL, prefix=prefix)
+    reader = Service(store, fresh)
+    reader.view(other, PUBLIC)  # the other frame: still valid
+    assert fresh.misses == 0
+    reader.view(parse_query(VIEW)[0], PUBLIC)  # the changed frame: computed anew
+    assert fresh.misses > 0
+
+
+def _gunicorn(url: str, prefix: str, tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SOZIALMONITOR_LOAD_DEMO": "0", "SOZIALMONITOR_HOST": "127.0.0.1",
+           "SOZIALMONITOR_PORT": str(port), "SOZIALMONITOR_WORKERS": "1",
+           "SOZIALMONITOR_INSTANCE_DIR": str(tmp / "instance"), "SOZIALMONITOR_SECRET_KEY": "x" * 32,
+           "SOZIALMONITOR_CACHE_URL": REDIS_URL, "SOZIALMONITOR_CACHE_PREFIX": prefix, "HOME": str(tmp)}
+    log = tmp / f"gunicorn-{port}.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+                                  cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        assert server.poll() is None, log.read_text()[-3000:]
+        try:
+            if _get(base + "/healthz")[0] == 200:
+                return server, base, log
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.3)
+
+
+def test_two_gunicorn_workers_share_the_cache(throwaway_postgres: str, tmp_path: Path,  # noqa: F811
+                                              monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
+    """Two worker processes (as behind a load balancer) against PostgreSQL and one Redis: the values the first
+    computed (rolled up from the internal child level, disclosure applied), the second reads — it writes no entry
+    of its own."""
+    from sozialmonitor.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", throwaway_postgres)
+    monkeypatch.setenv("SOZIALMONITOR_LOG_LEVEL", "WARNING")
+
+    def cli(*args: object) -> object:
+        code = main([str(a) for a in args])
+        return type("R", (), {"code": code, "err": ""})()
+
+    load_city(cli)  # type: ignore[arg-type]
+    servers = []
+    try:
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            servers.append(_gunicorn(throwaway_postgres, prefix, tmp_path / name))
+        (_, first, _), (_, second, _) = servers
+        status, body = _get(first + API_VALUES)
+        assert status == 200, body[:300]
+        written = _keys(prefix)
+        assert written
+        client = RedisCache(REDIS_URL, prefix=prefix).client
+        time.sleep(1.2)  # entries written now would have a longer time to live than the first worker's
+        status, body = _get(second + "/?" + VIEW)
+        assert (status == 200 and b"Musterstadt" in body) or status == 200
+        assert _keys(prefix) == written
+        assert all(int(client.ttl(k)) < RedisCache(REDIS_URL).ttl for k in written)  # none written again
+    finally:
+        for server, _, _ in servers:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
