@@ -80,13 +80,15 @@ def _start(name: str, args: list[str], repo: Path, env: dict[str, str], logdir: 
     raise RuntimeError(f"{name} did not answer 200 within {START_TIMEOUT:.0f} s ({last}):\n{server.tail()}")
 
 
-def start_app(repo: Path, database_url: str, logdir: Path) -> Server:
-    """``python app.py`` of the repo, serving the given store (no demo loading, debug off)."""
-    instance = logdir / "instance"
+def start_app(repo: Path, database_url: str, logdir: Path, name: str = "app") -> Server:
+    """``python app.py`` of ``repo`` (the working tree, or a copy of an earlier commit: its own code, this venv,
+    PYTHONPATH=repo), serving the given store (no demo loading, debug off); ``name`` keeps its log and
+    instance folder apart from another version's."""
+    instance = logdir / f"{name}-instance"
     instance.mkdir(exist_ok=True)
     env = {"DATABASE_URL": database_url, "SOZIALMONITOR_LOAD_DEMO": "0", "SOZIALMONITOR_DEBUG": "0",
            "SOZIALMONITOR_INSTANCE_DIR": str(instance), "SOZIALMONITOR_LOG_LEVEL": "WARNING"}
-    return _start("app", ["app.py"], repo, env, logdir)
+    return _start(name, ["app.py"], repo, env, logdir)
 
 
 def start_baseline(repo: Path, database_url: str, frame: str, level: str, logdir: Path) -> Server:
@@ -106,4 +108,26 @@ def rss_mb(pid: int) -> dict[str, float | None]:
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             out["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def memory_mb(pid: int) -> dict[str, float | None]:
+    """``rss_mb`` plus, where /proc/PID/smaps_rollup is readable, the proportional set size (PSS: shared pages
+    split between the processes sharing them, what a worker costs among several) and the unique set size
+    (USS: private pages only), in MiB."""
+    out: dict[str, float | None] = {**rss_mb(pid), "pss_mb": None, "uss_mb": None}
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return out
+    fields: dict[str, int] = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        parts = value.split()
+        if len(parts) == 2 and parts[1] == "kB" and parts[0].isdigit():
+            fields[key.strip()] = int(parts[0])
+    if "Pss" in fields:
+        out["pss_mb"] = round(fields["Pss"] / 1024, 1)
+    if "Private_Clean" in fields and "Private_Dirty" in fields:
+        out["uss_mb"] = round((fields["Private_Clean"] + fields["Private_Dirty"]) / 1024, 1)
     return out

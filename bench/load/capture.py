@@ -3,10 +3,11 @@
     python bench/load/capture.py http://127.0.0.1:8050 [--out bench/load/captured_requests.json]
 
 Opens the dashboard in headless Chromium (/usr/bin/chromium through Playwright), switches the indicator,
-moves the period slider and clicks an area on the map, and writes every request to the app (method, path,
-body of each ``/_dash-update-component`` POST) to a JSON file. ``dash_client.py`` builds its request bodies
-the same way Dash's renderer does (same keys, ``changedPropIds``, inputs without ``value`` while a prop
-is unset); this file is the reference to compare with.
+moves the period slider, clicks an area on the map and one in the ranking, and writes every request to the
+app (method, path, body of each ``/_dash-update-component`` POST) to a JSON file, and prints the callback
+requests per step (compare with what ``dash_client.py`` sends for the same actions).
+``dash_client.py`` builds its request bodies the same way Dash's renderer does (same keys,
+``changedPropIds``, inputs without ``value`` while a prop is unset); this file is the reference to compare with.
 Loopback only: any request to another host is aborted.
 """
 
@@ -58,8 +59,13 @@ def capture(base: str, query: str = "") -> list[dict[str, object]]:
             page.wait_for_selector(".leaflet-interactive", timeout=60_000)
             seen.append({"step": "switch indicator"})
             page.locator("#indicator").click()
-            page.keyboard.type("Arbeitslos")
-            page.keyboard.press("Enter")
+            search = page.locator(".dash-dropdown-search").first  # the open dropdown's
+            if search.count():  # Dash 4's dropdown: type into its search field, pick the first match
+                search.fill("Arbeitslos")
+                page.locator("[role=option]", has_text="Arbeitslos").first.click()
+            else:
+                page.keyboard.type("Arbeitslos")
+                page.keyboard.press("Enter")
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1500)
             seen.append({"step": "period slider: one step left"})
@@ -72,6 +78,12 @@ def capture(base: str, query: str = "") -> list[dict[str, object]]:
             page.locator("path.leaflet-interactive").nth(40).click(force=True)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1500)
+            bars = page.locator("#ranking-graph .bars path, #ranking-graph .point path")
+            if bars.count() > 3:
+                seen.append({"step": "click an area in the ranking"})
+                bars.nth(3).click(force=True)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(1500)
         finally:
             browser.close()
     return seen
@@ -89,6 +101,13 @@ def main() -> int:
     seen = capture(args.base.rstrip("/"), args.query)
     args.out.write_text(json.dumps(seen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(seen)} requests to {args.out}")
+    step = "open"
+    for entry in seen:
+        if "step" in entry:
+            step = str(entry["step"])
+        elif isinstance(entry.get("body"), dict):
+            body: dict[str, object] = entry["body"]  # type: ignore[assignment]
+            print(f"  {step}: callback {str(body.get('output'))[:60]} changed {body.get('changedPropIds')}")
     return 0
 
 

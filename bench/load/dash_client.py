@@ -14,6 +14,21 @@ The user does what Dash's renderer does in a browser, request for request (compa
   props, and every server callback that has one of the changed props as input follows (the panels with
   series, ranking and the selected area's profile; the table), never the callback that produced them.
 
+Which callbacks follow is read from ``/_dash-dependencies``, as the renderer does, so one client speaks
+to both the app before the one-request-per-action rework (the baseline) and after it:
+
+- a server callback fires when a prop it takes as input was changed by the user or by a server answer,
+  and at least one of its outputs is in the layout (the renderer's ``pruneCallbacks``); props changed
+  by a browser-side (clientside) callback fire nothing (there is no JavaScript here: e.g. the reworked
+  app's Analyse section, whose callbacks follow a tick its browser sets only while the section is open,
+  sends nothing, as in a browser), except the click handling the client runs itself (``click``):
+- a map click: when the app has a clientside callback from ``areas-layer.clickData`` to
+  ``selected-areas.value`` (the reworked app), the click toggles the area in the selection in the
+  "browser" (at most 8, newest last) and the server callbacks on ``selected-areas.value`` follow; else
+  (the app before) the browser reduced the click to ``clicked-area.data`` ``{id, at}`` and the main
+  callback takes that. A click in the ranking likewise from ``ranking-graph.clickData`` (before: the
+  main callback took ``ranking-graph.clickData`` itself).
+
 Every request is recorded with its type, start time, duration (send → last byte), status and error kind.
 An error is an HTTP status other than 200/204, a failed connection, or a 200 whose body carries the app's
 error message (``notice-error``: the guard's "Datenbank … nicht erreichbar" or "unerwarteter Fehler").
@@ -22,6 +37,7 @@ error message (``notice-error``: the guard's "Datenbank … nicht erreichbar" or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -36,6 +52,11 @@ DASH_POST = "/_dash-update-component"
 REQUEST_TIMEOUT_S = 30.0
 MAX_CHAIN = 3  # callback → outputs → callbacks: the app has chains of length 2
 PAGES_OUTPUT = ".._pages_content.children..._pages_store.data.."
+SELECTION = ("selected-areas", "value")
+MAX_SELECTED = 8  # the reworked app's clientside toggle keeps the newest 8
+MAP_CLICK = "areas-layer.clickData"
+RANKING_CLICK = "ranking-graph.clickData"
+OLD_MAP_CLICK = ("clicked-area", "data")  # the app before: the browser reduces a map click to {id, at}
 
 # the app's own words for the two error kinds (sozialmonitor/i18n.py: store_unavailable, internal_error)
 MESSAGES = {
@@ -145,9 +166,13 @@ class Record:
 
 @dataclass
 class Recorder:
+    """Requests of the browser users (``records``), their actions (``steps``: one per open or step) and
+    the API clients' requests (``api``), kept apart so that API traffic never enters the user figures."""
+
     t0: float
     records: list[Record] = field(default_factory=list)
     steps: list[Record] = field(default_factory=list)
+    api: list[Record] = field(default_factory=list)
     limit: int = 2_000_000
 
     def now(self) -> float:
@@ -157,6 +182,10 @@ class Recorder:
         if len(self.records) < self.limit:
             self.records.append(record)
 
+    def add_api(self, record: Record) -> None:
+        if len(self.api) < self.limit:
+            self.api.append(record)
+
 
 @dataclass
 class Shared:
@@ -165,6 +194,24 @@ class Shared:
     base: str
     callbacks: list[Callback] = field(default_factory=list)
     area_ids: dict[str, list[str]] = field(default_factory=dict)
+
+    def selection_toggle(self, source: str) -> Callback | None:
+        """The reworked app's browser-side callback that turns a click (``source``) into a toggle of
+        ``selected-areas.value``, if the app has one."""
+        return next((c for c in self.callbacks if c.clientside and SELECTION in c.outputs
+                     and any(f"{i}.{p}" == source for i, p in c.inputs)), None)
+
+    def protocol(self) -> str:
+        """``selection`` (a click toggles the selection in the browser) or ``clicked-area`` (before)."""
+        return "selection" if self.selection_toggle(MAP_CLICK) else "clicked-area"
+
+
+def toggle_selection(current: Any, area: str) -> list[str]:
+    """What the reworked app's clientside callback does with a click: toggle, at most 8, newest last."""
+    selected = [str(a) for a in current] if isinstance(current, list) else ([str(current)] if current else [])
+    if area in selected:
+        return [a for a in selected if a != area]
+    return [*selected, area][-MAX_SELECTED:]
 
 
 class VirtualUser:
@@ -187,6 +234,7 @@ class VirtualUser:
         self.props: dict[tuple[str, str], Any] = {}
         self.assets_loaded = False
         self.sessions = 0
+        self.in_action = False  # an action under way (cut off if the run's hard limit cancels the user)
         self.origin = shared.base
         self.referer = shared.base + "/"
 
@@ -214,7 +262,7 @@ class VirtualUser:
         if error is None:
             if status not in (200, 204, 304):
                 error = f"http_{status}"
-                message = data[:200].decode("utf-8", "replace")
+                message = " ".join(data[:300].decode("utf-8", "replace").split())[:200]
             elif body is not None or kind == "page":
                 found = error_kind(data.decode("utf-8", "replace")) if data else None
                 if found:
@@ -246,8 +294,31 @@ class VirtualUser:
             body["state"] = [self._value_item(i, p) for i, p in cb.state]
         return body
 
-    def _present(self, cb: Callback) -> bool:
-        return all(any(k[0] == ident for k in self.props) for ident, _ in cb.inputs)
+    def _ids(self) -> set[str]:
+        return {ident for ident, _ in self.props}
+
+    def _present(self, cb: Callback, ids: set[str] | None = None) -> bool:
+        """Initial call: every input in the layout and at least one output."""
+        ids = self._ids() if ids is None else ids
+        return all(i in ids for i, _ in cb.inputs) and self._has_output(cb, ids)
+
+    @staticmethod
+    def _has_output(cb: Callback, ids: set[str]) -> bool:
+        """The renderer drops a callback none of whose outputs is in the layout (``pruneCallbacks``)."""
+        return any(i in ids for i, _ in cb.outputs)
+
+    def _triggered(self, changed: set[str], exclude: Callback | None = None) -> list[tuple[Callback, list[str]]]:
+        """Server callbacks with one of ``changed`` as input (and an output in the layout), each once,
+        with the changed inputs as ``changedPropIds``; browser-side callbacks are not run here."""
+        ids = self._ids()
+        out = []
+        for c in self.shared.callbacks:
+            if c.clientside or c is exclude or not self._has_output(c, ids):
+                continue
+            hit = [f"{i}.{p}" for i, p in c.inputs if f"{i}.{p}" in changed]
+            if hit:
+                out.append((c, hit))
+        return out
 
     async def fire(self, http: aiohttp.ClientSession, cb: Callback, changed: list[str],
                    depth: int = 0) -> None:
@@ -270,19 +341,19 @@ class VirtualUser:
                     collect_props(value, self.props)
         if depth + 1 >= MAX_CHAIN or not updated:
             return
-        names = {f"{i}.{p}" for i, p in updated}
-        follow = [c for c in self.shared.callbacks
-                  if not c.clientside and c is not cb and any(f"{i}.{p}" in names for i, p in c.inputs)]
-        await asyncio.gather(*(self.fire(http, c, [f"{i}.{p}" for i, p in c.inputs if f"{i}.{p}" in names],
-                                         depth + 1) for c in follow))
+        follow = self._triggered({f"{i}.{p}" for i, p in updated}, exclude=cb)
+        await asyncio.gather(*(self.fire(http, c, hit, depth + 1) for c, hit in follow))
 
     async def open(self, http: aiohttp.ClientSession, query: str) -> None:
         """A page load with a permalink, as a browser does it."""
         self.props = {}
         self.referer = f"{self.shared.base}/?{query}"
         status, html_bytes = await self._request(http, "GET", f"/?{query}", "page")
-        await self._request(http, "GET", "/_dash-layout", "dash_layout")
+        layout_status, shell = await self._request(http, "GET", "/_dash-layout", "dash_layout")
         await self._request(http, "GET", "/_dash-dependencies", "dash_dependencies")
+        if layout_status == 200 and shell:
+            with contextlib.suppress(ValueError):
+                collect_props(json.loads(shell), self.props)  # the app shell (location, pages container, …)
         if not self.assets_loaded and status == 200:
             self.assets_loaded = True
             paths = re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"',
@@ -307,9 +378,10 @@ class VirtualUser:
         geo = self.props.get(("areas-layer", "url"))
         outline = self.props.get(("outline-layer", "url"))
         fetches = [self.fetch_geometry(http, url) for url in (geo, outline) if isinstance(url, str) and url]
+        ids = self._ids()
         initial = [c for c in self.shared.callbacks
                    if not c.clientside and not c.prevent_initial_call and c.output != PAGES_OUTPUT
-                   and self._present(c)]
+                   and self._present(c, ids)]
         await asyncio.gather(*fetches, *(self.fire(http, c, []) for c in initial))
 
     async def fetch_geometry(self, http: aiohttp.ClientSession, url: str) -> None:
@@ -324,13 +396,27 @@ class VirtualUser:
 
     # --- user actions ----------------------------------------------------------------------------------
 
-    def _callbacks_with_input(self, key: str) -> list[Callback]:
-        return [c for c in self.shared.callbacks if not c.clientside and any(f"{i}.{p}" == key for i, p in c.inputs)]
-
-    async def change(self, http: aiohttp.ClientSession, ident: str, prop: str, value: Any) -> None:
+    async def change(self, http: aiohttp.ClientSession, ident: str, prop: str, value: Any,
+                     emulated: dict[tuple[str, str], Any] | None = None) -> None:
+        """The user changes one prop; ``emulated``: props a browser-side callback changes in response
+        (run here in Python). The server callbacks on any of them follow, each once."""
         self.props[(ident, prop)] = value
-        key = f"{ident}.{prop}"
-        await asyncio.gather(*(self.fire(http, c, [key]) for c in self._callbacks_with_input(key)))
+        changed = {f"{ident}.{prop}"}
+        for key, new in (emulated or {}).items():
+            self.props[key] = new
+            changed.add(f"{key[0]}.{key[1]}")
+        await asyncio.gather(*(self.fire(http, c, hit) for c, hit in self._triggered(changed)))
+
+    async def click(self, http: aiohttp.ClientSession, source: str, event: Any, area: str) -> None:
+        """A click on the map (``areas-layer.clickData``) or in the ranking (``ranking-graph.clickData``)."""
+        ident, prop = source.rsplit(".", 1)
+        if self.shared.selection_toggle(source):  # the reworked app: the browser toggles the selection
+            await self.change(http, ident, prop, event,
+                              {SELECTION: toggle_selection(self.props.get(SELECTION), area)})
+        elif source == MAP_CLICK:  # before: the browser reduced the click to the area id (clientside)
+            await self.change(http, ident, prop, event, {OLD_MAP_CLICK: {"id": area, "at": int(time.time() * 1000)}})
+        else:
+            await self.change(http, ident, prop, event)
 
     def _area_ids(self) -> list[str]:
         url = self.props.get(("areas-layer", "url"))
@@ -362,12 +448,11 @@ class VirtualUser:
             if not ids:
                 return None
             area = rng.choice(ids)
-            if action == "map_click":
-                await self.change(http, "clicked-area", "data", {"id": area, "at": int(time.time() * 1000)})
+            if action == "map_click":  # dash-leaflet sends the clicked feature (here without its geometry)
+                await self.click(http, MAP_CLICK, {"type": "Feature", "id": area, "properties": {"id": area}}, area)
             else:
-                await self.change(http, "ranking-graph", "clickData",
-                                  {"points": [{"customdata": area, "x": 1, "y": area, "pointNumber": 0,
-                                               "curveNumber": 0}]})
+                await self.click(http, RANKING_CLICK, {"points": [{"customdata": area, "x": 1, "y": area,
+                                                                   "pointNumber": 0, "curveNumber": 0}]}, area)
         return action
 
     def permalink(self) -> str:
@@ -390,6 +475,7 @@ class VirtualUser:
             while time.monotonic() < self.deadline and self.requests < self.max_requests:
                 self.sessions += 1
                 started, errors = time.monotonic(), self.errors
+                self.in_action = True
                 await self.open(http, self.permalink())
                 self._step_record("open", started, errors)
                 for _ in range(self.rng.randint(*self.steps)):
@@ -399,13 +485,16 @@ class VirtualUser:
                     if time.monotonic() >= self.deadline:
                         break
                     started, errors = time.monotonic(), self.errors
+                    self.in_action = True
                     action = await self.step(http)
                     if action:
                         self._step_record(action, started, errors)
+                    self.in_action = False
                 await asyncio.sleep(self.rng.uniform(*self.think))
 
 
     def _step_record(self, action: str, started: float, errors_before: int) -> None:
+        self.in_action = False
         failed = self.errors - errors_before
         self.rec.steps.append(Record(round(started - self.rec.t0, 4), action,
                                      round((time.monotonic() - started) * 1000, 2), 200,

@@ -2,6 +2,7 @@
 
 ``initdb`` into a temporary folder owned by the ``postgres`` OS user (when running as root: PostgreSQL
 refuses to run as root), ``pg_ctl start`` listening on 127.0.0.1 only with its socket in that folder,
+one database ``sozialmonitor`` (``create_database`` adds more, e.g. one for a baseline commit),
 ``stop`` / ``start`` for fault injection, and ``destroy`` (stop immediately, remove the folder) — always,
 also on failure, through the context manager.
 """
@@ -39,7 +40,7 @@ class Cluster:
         if self.as_postgres:
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/sozialmonitor"
+        self.url = self.url_for("sozialmonitor")
 
     def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         command = [str(PG_BIN / args[0]), *args[1:]]
@@ -61,6 +62,15 @@ class Cluster:
         self.start()
         self._ok(self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "sozialmonitor"),
                  "createdb")
+
+    def create_database(self, name: str) -> str:
+        """One more database in the cluster (e.g. one per code version); returns its URL."""
+        self._ok(self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name),
+                 f"createdb {name}")
+        return self.url_for(name)
+
+    def url_for(self, name: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def start(self) -> float:
         """Start and wait until it accepts connections; returns the seconds it took."""
