@@ -116,9 +116,9 @@ def roll_up(spec: IndicatorSpec, children: pd.Series, tables: dict[str, pd.DataF
     status = pd.Series(Status.MISSING.value, index=parents, dtype="object")
     quality = _quality(children, own).reindex(parents).fillna(Status.OK.value)
     has_value = out["value"].notna()
-    status[has_value] = quality[has_value]
+    status.loc[has_value] = quality[has_value]  # .loc: a boolean key without pandas' label lookup first
     zero_base = ok & out["value"].isna()
-    status[zero_base] = Status.NOT_APPLICABLE.value
+    status.loc[zero_base] = Status.NOT_APPLICABLE.value
     out["status"] = status
     out.index.name = None
     return out
