@@ -90,7 +90,7 @@ def create_app(database_url: str, frame: str, level: str) -> Dash:
         wanted = periods[int(period_index or 0)]
         own = available[indicator]
         period = max((p for p in own if p <= wanted), default=own[0])
-        table = service.values(frame, level, indicator, period)[0]
+        table = service.data.raw(frame, level, indicator, period)[0]
         table = table[table["status"].isin(VALUE_STATUSES) & table["value"].notna()]
         figure = go.Figure(go.Choroplethmap(
             geojson=geojson, featureidkey="properties.id", locations=list(table.index), z=list(table["value"]),

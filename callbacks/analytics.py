@@ -22,6 +22,7 @@ from callbacks.guard import guarded
 from layouts import analytics_ids as aids
 from layouts import ids
 from layouts.analytics import (
+    category_hideout,
     category_legend,
     composite_result,
     hot_spot_result,
@@ -33,7 +34,7 @@ from layouts.analytics import (
     typology_result,
 )
 from layouts.controls import indicator_options
-from layouts.mapview import hideout, legend
+from layouts.mapview import hideout, legend, map_title
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.analytics.service import (
     AnalyticsService,
@@ -48,9 +49,10 @@ from sozialmonitor.analytics.service import (
     request_to_dict,
 )
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.formatting import parse_number_list
+from sozialmonitor.formatting import parse_number_list, period_label
 from sozialmonitor.i18n import t
-from sozialmonitor.service import NotVisible, Service, period_label
+from sozialmonitor.resolve import NotVisible
+from sozialmonitor.service import Service
 from sozialmonitor.view import ViewState, parse_query
 
 Answer = dict[str, Any]
@@ -201,7 +203,7 @@ HOT_SPOTS_OUTPUTS = _outputs(aids.HOT_SPOTS_RESULT, aids.HOT_SPOTS_MESSAGE)
 def _painted(analytics: AnalyticsService, audience: Audience, analysis: CompositeAnalysis | MssAnalysis |
              TypologyAnalysis | HotSpotAnalysis, state: ViewState, result: list[Any]) -> Answer:
     painted = analytics.map_of(audience, analysis, state.lang, state.selected)
-    return {"result": result, "notices": [], "paint": painted.hideout,
+    return {"result": result, "notices": [], "paint": category_hideout(painted, state.lang),
             "legend": category_legend(painted, state.lang), "title": painted.title,
             "request": request_to_dict(analysis.request)}
 
@@ -312,7 +314,8 @@ def restore_map(service: Service, query: str | None, audience: Audience = PUBLIC
     model = service.view(_state(query), audience)
     if model.map is None:
         return {name: no_update for name in MAP_OUTPUTS}
-    return {"paint": hideout(model.map), "legend": legend(model.map).children, "title": model.map.title}
+    return {"paint": hideout(model.map), "legend": legend(model.map).children,
+            "title": map_title(model.state, model.map.name)}
 
 
 # --- saving ------------------------------------------------------------------------------------------

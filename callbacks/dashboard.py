@@ -12,12 +12,13 @@ from dash.dcc.express import send_data_frame
 from callbacks.guard import guarded
 from layouts import ids
 from layouts.controls import breaks_text, indicator_options, options, period_marks, selected_options
-from layouts.mapview import hideout, legend, table_columns, table_rows
+from layouts.mapview import download_frame, hideout, legend, map_title, table_columns, table_frame, table_rows
 from layouts.page import notices
 from layouts.panels import indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
-from sozialmonitor.formatting import parse_number_list
-from sozialmonitor.service import Panels, Service, ViewModel, period_label
+from sozialmonitor.formatting import parse_number_list, period_label
+from sozialmonitor.results import Panels, ViewModel
+from sozialmonitor.service import Service
 from sozialmonitor.view import MAX_SELECTED, PANELS, Notice, ViewState, changed_parts, parse_query, to_query
 
 MAIN_OUTPUTS: dict[str, Any] = {
@@ -162,7 +163,7 @@ def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: 
         "viewport": {"bounds": [list(model.bounds[0]), list(model.bounds[1])], "transition": "fitBounds"}
         if structure_changed and model.bounds else same,
         "legend": legend(data).children if repaint else same,
-        "title": data.title if repaint else same,
+        "title": map_title(state, data.name) if repaint else same,
         "derived": data.derived_from or "" if repaint else same,
         "notices": notices(shown, lang).children,
         "frame": state.frame if structure_changed else same,
@@ -192,8 +193,8 @@ def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: 
         "ranking_hidden": "ranking" not in state.panels or state.view != "map",
         "profile": profile(panels.profile, lang).children if "profile" in parts else same,
         "profile_hidden": "profile" not in state.panels,
-        "table_rows": table_rows(panels.table) if panels.table is not None else same,
-        "table_columns": table_columns(lang, data.unit, data.decimals) if panels.table is not None else same,
+        "table_rows": table_rows(table_frame(data)) if panels.table else same,
+        "table_columns": table_columns(lang, data.unit, data.decimals) if panels.table else same,
     }
 
 
@@ -223,7 +224,7 @@ def download(service: Service, trigger: str | None, query: str, audience: Audien
     model = service.view(parse_query(query or "")[0], audience)
     if model.map is None:
         return {"file": no_update}
-    frame = service.download_table(model.state, audience, model.map)
+    frame = download_frame(model.map)
     name = service.download_name(model.state)
     if trigger == ids.DOWNLOAD_XLSX:
         return {"file": send_data_frame(frame.to_excel, f"{name}.xlsx", index=False,

@@ -16,7 +16,7 @@ from dash import dcc, html
 from layouts import analytics_ids as aids
 from layouts.aria import aria
 from layouts.controls import dropdown_labels, field, indicator_options
-from layouts.mapview import legend_items
+from layouts.mapview import FILLS, legend_items, tooltip_labels
 from layouts.panels import FONT
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.hotspots import CLUSTERS
@@ -36,10 +36,10 @@ from sozialmonitor.analytics.service import (
     TypologyAnalysis,
     class_ranges,
 )
-from sozialmonitor.formatting import MINUS, format_number, plotly_separators
+from sozialmonitor.formatting import MINUS, format_number, period_label, plotly_separators
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import MISSING_FILL
-from sozialmonitor.service import IndicatorOption, ViewModel, period_label
+from sozialmonitor.results import IndicatorOption, ViewModel
 from sozialmonitor.view import Notice
 
 SELECTED_COLOUR = "#000000"
@@ -358,6 +358,16 @@ def scatter_figure(analysis: ScatterAnalysis, lang: str, selected: Sequence[str]
                       xaxis={"title": x_title, "gridcolor": "#e5e5e5"},
                       yaxis={"title": y_title, "gridcolor": "#e5e5e5"})
     return fig
+
+
+def category_hideout(data: CategoryMap, lang: str) -> dict[str, Any]:
+    """A map mode in the map's wire format (:func:`layouts.mapview.hideout`), plus the category names."""
+    return {
+        "cls": list(data.classes), "tq": None, "val": list(data.values), "colors": list(data.colours),
+        "unit": data.unit, "dec": data.decimals, "lang": lang, "n": sum(1 for c in data.classes if c >= 0),
+        "sel": list(data.selected), "labels": tooltip_labels(lang), "geo": data.geometry_url,
+        "fill": FILLS, "cats": list(data.names),
+    }
 
 
 def category_legend(data: CategoryMap, lang: str) -> list[Any]:

@@ -9,9 +9,10 @@ from dash import dcc, html
 
 from layouts import ids
 from sozialmonitor.classify import K_RANGE, METHODS
+from sozialmonitor.formatting import period_label
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL
-from sozialmonitor.service import IndicatorOption, Option, ViewModel, period_label
+from sozialmonitor.results import IndicatorOption, Option, ViewModel
 from sozialmonitor.view import PANELS, ViewState
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import dash_leaflet as dl
+import pandas as pd
 from dash import dcc, html
 from dash.dash_table.DataTable import DataTable
 from dash.dash_table.Format import Format, Group, Scheme
@@ -14,17 +16,64 @@ from dash_extensions.javascript import Namespace
 
 from layouts import ids
 from layouts.aria import aria
+from sozialmonitor.formatting import format_range, format_value, period_label
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
-from sozialmonitor.service import LegendEntry, MapData, ViewModel
+from sozialmonitor.results import SUPPRESSED, LegendEntry, MapData, ViewModel
+from sozialmonitor.view import ViewState, to_query
+
+FILLS = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL}  # the map's fills of areas without a class
+INLINE_VALUES = 3000  # areas up to which a switch carries the values for tooltips (see hideout)
 
 MAP_JS = Namespace("sozialmonitor", "map")  # functions in assets/map.js
 
 
 def hideout(data: MapData) -> dict[str, Any]:
-    payload = data.hideout()
-    payload["fill"] = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL}
-    return payload
+    """The map's wire format: what the style function in assets/map.js needs, aligned to the geometry's feature
+    order ``i``. Above ``INLINE_VALUES`` areas the values stay on the server and a tooltip asks for its area's
+    value and rank when it opens (``tq``: the view's query for ``/tooltip``) — a switch then carries classes only."""
+    state = data.state
+    lazy = len(data.codes) > INLINE_VALUES
+    return {
+        "cls": list(data.classes),
+        "tq": to_query(replace(state, selected=(), lat=None, lon=None, zoom=None)) if lazy else None,
+        # display precision is all the tooltip shows (and ranks use): fewer bytes per switch
+        "val": None if lazy else [None if v is None else (round(v) if data.decimals <= 0 else round(
+            v, data.decimals)) for v in data.values],
+        "colors": list(data.palette),
+        "unit": data.unit,
+        "dec": data.decimals,
+        "lang": state.lang,
+        "n": sum(1 for c in data.classes if c >= 0),
+        "sel": sorted(data.codes_index(state.selected)),
+        "labels": tooltip_labels(state.lang),
+        "geo": data.geometry_url,
+        "fill": FILLS,
+    }
+
+
+def tooltip_labels(lang: str) -> dict[str, str]:
+    return {"no_data": t("no_data", lang), "suppressed": t("suppressed", lang),
+            "rank": t("rank", lang, rank="{rank}", n="{n}")}
+
+
+def map_title(state: ViewState, name: str) -> str:
+    """"S4 Kinderarmut · 31.12.2018", or the change between two periods."""
+    if state.mode == "change" and state.base:
+        when = t("change_title", state.lang, base=period_label(state.base, state.lang),
+                 period=period_label(state.period or "", state.lang))
+    else:
+        when = period_label(state.period or "", state.lang)
+    return f"{name} · {when}"
+
+
+def legend_label(entry: LegendEntry, decimals: int, lang: str) -> str:
+    """A class by its range in the language's number format, a category by its name."""
+    if entry.kind == "class" and entry.lower is not None and entry.upper is not None:
+        return format_range(entry.lower, entry.upper, decimals, lang, first=entry.first)
+    if entry.kind in ("no_data", "suppressed"):
+        return t(entry.kind, lang)
+    return entry.label
 
 
 def rough_zoom(bounds: tuple[tuple[float, float], tuple[float, float]], width: int = 720, height: int = 470) -> float:
@@ -48,7 +97,7 @@ def fit_bounds(model: ViewModel) -> dict[str, Any] | None:
             "options": {"animate": False}}
 
 
-def legend_items(entries: Sequence[LegendEntry], lang: str) -> list[html.Li]:
+def legend_items(entries: Sequence[LegendEntry], lang: str, decimals: int = 0) -> list[html.Li]:
     """One list item per legend entry: swatch (the map's own fills for no data and suppressed), label, count."""
     items = []
     for entry in entries:
@@ -58,14 +107,14 @@ def legend_items(entries: Sequence[LegendEntry], lang: str) -> list[html.Li]:
             swatch = html.Span(className=f"swatch swatch-{entry.kind.replace('_', '-')}",
                                style={"backgroundColor": MISSING_FILL if entry.kind == "no_data" else SUPPRESSED_FILL})
         count = t("area_count_one", lang) if entry.count == 1 else t("areas_count", lang, n=entry.count)
-        items.append(html.Li([swatch, html.Span(entry.label, className="legend-label"),
+        items.append(html.Li([swatch, html.Span(legend_label(entry, decimals, lang), className="legend-label"),
                               html.Span(count, className="legend-count")], className=f"legend-{entry.kind}"))
     return items
 
 
 def legend(data: MapData) -> html.Div:
     lang = data.state.lang
-    items = legend_items(data.legend, lang)
+    items = legend_items(data.legend, lang, data.legend_decimals)
     unit = html.Span(f" ({data.unit})", className="legend-unit") if data.unit else None
     return html.Div([html.H3([t("legend", lang), unit], className="legend-title"),
                      html.Ul(items, className="legend-list")], id=ids.LEGEND, className="legend")
@@ -97,7 +146,7 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
     layers.append(dl.GeoJSON(id=ids.PARENT_OUTLINE, url=data.outline_url or "", interactive=False,
                              style=MAP_JS("outline"), hideout={"show": bool(data.outline_url)}))
     return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
-                        **aria(label=t("map_label", lang, title=data.title)), children=[
+                        **aria(label=t("map_label", lang, title=map_title(state, data.name))), children=[
         dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > 2000,
                zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, **center_zoom),
         legend(data),
@@ -144,3 +193,37 @@ def table_rows(frame: Any) -> list[dict[str, Any]]:
         for r in frame.sort_values(["value", "area_id"], ascending=[False, True], na_position="last")
         .itertuples(index=False)
     ]
+
+
+def table_frame(data: MapData) -> pd.DataFrame:
+    """The map as a table: same values, classes and statuses (for screen readers and downloads)."""
+    lang = data.state.lang
+    labels = [legend_label(e, data.legend_decimals, lang) for e in data.legend if e.kind == "class"]
+    rows = []
+    for code, name, value, status, k in zip(data.codes, data.names, data.values, data.statuses, data.classes,
+                                            strict=True):
+        rows.append({
+            "area_id": code, "name": name, "value": value,
+            "value_text": format_value(value, data.unit, data.decimals, lang) if value is not None else
+            (t("suppressed", lang) if k == SUPPRESSED else t("no_data", lang)),
+            "class": k + 1 if k >= 0 else None,
+            "class_label": labels[k] if k >= 0 else "",
+            "status": status,
+            "status_text": t(f"status_{status}", lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def download_frame(data: MapData) -> pd.DataFrame:
+    """The current view for download: raw values (not rounded), classes and statuses."""
+    state = data.state
+    table = table_frame(data)
+    out = pd.DataFrame({
+        "area_id": table["area_id"], "name": table["name"], "indicator_id": state.indicator,
+        "period": state.period, "base_period": state.base if state.mode == "change" else None,
+        "value": table["value"], "unit": data.unit, "status": table["status"], "class": table["class"],
+        "class_range": table["class_label"],
+    })
+    if state.mode != "change":
+        out = out.drop(columns=["base_period"])
+    return out

@@ -16,11 +16,12 @@ from layouts import ids
 from layouts.analytics import analytics_section
 from layouts.aria import aria
 from layouts.controls import controls
-from layouts.mapview import map_section, table_rows, table_section
+from layouts.mapview import map_section, map_title, table_frame, table_rows, table_section
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
+from sozialmonitor.formatting import period_label
 from sozialmonitor.i18n import t
-from sozialmonitor.service import Panels, ViewModel, period_label
+from sozialmonitor.results import Panels, ViewModel
 from sozialmonitor.view import Notice, ViewState, to_query
 
 
@@ -89,10 +90,10 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
             notices(model.notices, lang, error),
             html.Aside(controls(model), className="sidebar", **aria(label=t("controls", lang))),
             html.Div(className="content", children=[
-                html.H2(model.map.title, id=ids.MAP_TITLE, className="map-title"),
+                html.H2(map_title(model.state, model.map.name), id=ids.MAP_TITLE, className="map-title"),
                 html.P(model.map.derived_from or "", id=ids.DERIVED_NOTE, className="hint"),
                 map_section(model, basemap_url),
-                table_section(model, table_rows(panels.table) if panels.table is not None else []),
+                table_section(model, table_rows(table_frame(model.map)) if panels.table else []),
                 html.Div(className="downloads", children=[
                     html.Button(t("download_csv", lang), id=ids.DOWNLOAD_CSV, className="button", type="button"),
                     html.Button(t("download_xlsx", lang), id=ids.DOWNLOAD_XLSX, className="button",

@@ -8,9 +8,9 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_value, plotly_separators
+from sozialmonitor.formatting import format_value, period_label, plotly_separators
 from sozialmonitor.i18n import t
-from sozialmonitor.service import IndicatorInfo, ProfileData, RankingData, SeriesData, period_label
+from sozialmonitor.results import IndicatorInfo, ProfileData, RankingData, SeriesData
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 LINE_COLOURS = ("#1b6ca8", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#444444")

@@ -118,3 +118,12 @@ def parse_number_list(text: str | None, lang: str) -> tuple[float, ...] | None:
         except ValueError:
             return None
     return tuple(values)
+
+
+def period_label(period: str, lang: str) -> str:
+    """A period as people write it: ``2018-12-31`` → ``31.12.2018`` in German; English keeps the ISO date
+    (unambiguous); years stay as they are."""
+    if len(period) == 10 and lang != "en":
+        year, month, day = period.split("-")
+        return f"{day}.{month}.{year}"
+    return period

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from sozialmonitor.aggregate import empty_frame, needed_indicators, roll_up
-from sozialmonitor.catalogue import IndicatorSpec, load_specs
+from sozialmonitor.catalogue import IndicatorSpec
 from sozialmonitor.errors import Problem
-from sozialmonitor.frames import LevelInfo, area_index, levels
+from sozialmonitor.frames import LevelInfo
 from sozialmonitor.model import Area, Observation
 from sozialmonitor.summary import ImportSummary
 
@@ -164,30 +162,6 @@ def upsert(
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def own_values(
-    session: Session, level: LevelInfo, indicator_ids: Iterable[str], period: str
-) -> dict[str, pd.DataFrame]:
-    """Stored observations of a level, per indicator, indexed by area code."""
-    ids = list(dict.fromkeys(indicator_ids))
-    query = (
-        select(Observation.indicator_id, Area.code, Observation.value, Observation.numerator,
-               Observation.denominator, Observation.status)
-        .join(Area, Area.id == Observation.area_id)
-        .where(Area.level_id == level.id, Observation.period == period, Observation.indicator_id.in_(ids))
-    )
-    columns = ["indicator_id", "code", "value", "numerator", "denominator", "status"]
-    rows = [tuple(r) for r in session.execute(query)]
-    # column-wise construction: several times faster than a DataFrame from 10,000 row objects
-    data = dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)) if rows else {c: [] for c in columns}
-    frame = pd.DataFrame(data, columns=columns)
-    out = {}
-    for indicator_id in ids:
-        part = frame[frame["indicator_id"] == indicator_id].set_index("code")
-        out[indicator_id] = part[["value", "numerator", "denominator", "status"]].astype(
-            {"value": "float64", "numerator": "float64", "denominator": "float64"})
-    return out
-
-
 def own_series(session: Session, level: LevelInfo, indicator_id: str) -> pd.DataFrame:
     """Stored observations of one indicator on a level, every period: indexed by area code, with a ``period``
     column beside value, numerator, denominator and status."""
@@ -199,65 +173,7 @@ def own_series(session: Session, level: LevelInfo, indicator_id: str) -> pd.Data
     )
     columns = ["code", "period", "value", "numerator", "denominator", "status"]
     rows = [tuple(r) for r in session.execute(query)]
+    # column-wise construction: several times faster than a DataFrame from 10,000 row objects
     data = dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)) if rows else {c: [] for c in columns}
     return pd.DataFrame(data, columns=columns).set_index("code").astype(
         {"value": "float64", "numerator": "float64", "denominator": "float64"})
-
-
-def child_level(session: Session, level: LevelInfo) -> LevelInfo | None:
-    for info in levels(session, level.frame_id):
-        if info.parent_key == level.key:
-            return info
-    return None
-
-
-def level_values(
-    session: Session, level: LevelInfo, indicator_id: str, period: str,
-    specs: dict[str, IndicatorSpec] | None = None,
-) -> tuple[pd.DataFrame, bool]:
-    """Values of one indicator and period for every area of a level that has data.
-
-    Returns (frame indexed by area code with value, numerator, denominator, status; derived flag).
-    When the level has no observations of its own for this indicator and period, they are derived from
-    the child level (recursively) by the catalogue rule.
-    """
-    specs = specs if specs is not None else load_specs(session)
-    own = own_values(session, level, [indicator_id], period)[indicator_id]
-    if not own.empty:
-        return own, False
-    spec = specs.get(indicator_id)
-    child = child_level(session, level)
-    if spec is None or child is None:
-        return empty_frame(), False
-    tables = {}
-    for needed in needed_indicators(spec):
-        table, _ = level_values(session, child, needed, period, specs) if needed != indicator_id else (None, False)
-        if table is not None:
-            tables[needed] = table
-    own_child, _ = level_values(session, child, indicator_id, period, specs)
-    tables[indicator_id] = own_child
-    links = pd.DataFrame(
-        session.execute(
-            select(Area.code, Area.parent_id).where(Area.level_id == child.id)
-        ).all(), columns=["code", "parent_pk"])
-    parent_codes = dict(session.execute(select(Area.id, Area.code).where(Area.level_id == level.id)).all())
-    links["parent"] = links["parent_pk"].map(parent_codes)
-    links = links.dropna(subset=["parent"])
-    children = pd.Series(links["parent"].to_numpy(), index=links["code"].to_numpy())
-    if all(t.empty for t in tables.values()):
-        return empty_frame(), True
-    derived = roll_up(spec, children, tables)
-    return derived, True
-
-
-def periods(session: Session, indicator_id: str) -> list[str]:
-    query = select(Observation.period).where(Observation.indicator_id == indicator_id).distinct()
-    return sorted(session.scalars(query))
-
-
-def area_codes(session: Session, level: LevelInfo) -> list[str]:
-    return sorted(area_index(session, level.id))
-
-
-def as_float_array(values: Iterable[float | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype="float64")

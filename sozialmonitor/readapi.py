@@ -31,7 +31,8 @@ from sozialmonitor.access import VALUE_STATUSES, Audience
 from sozialmonitor.catalogue import IndicatorSpec
 from sozialmonitor.errors import SozialmonitorError, UnknownName
 from sozialmonitor.frames import LevelInfo
-from sozialmonitor.service import AreaTable, Service
+from sozialmonitor.service import Service
+from sozialmonitor.structure import AreaTable
 from sozialmonitor.vocab import Status
 
 Record = dict[str, Any]
@@ -168,8 +169,8 @@ def values(service: Service, frame: str, level: str, indicator: str, audience: A
     codes = areas.codes if area is None else (area,)
     out: list[Record] = []
     for p in wanted:
-        out.extend(rows(areas, codes, service.shown(frame, level, indicator, p), p,
-                        service.values(frame, level, indicator, p)[1]))
+        out.extend(rows(areas, codes, service.data.shown(frame, level, indicator, p), p,
+                        service.data.raw(frame, level, indicator, p)[1]))
     about: Record = {
         "frame": frame, "level": level, "indicator": indicator, "name": _both(spec.name_de, spec.name_en),
         "unit": _both(spec.unit, spec.unit_en), "decimals": spec.decimals,

@@ -1,6 +1,6 @@
 """Reading analysis inputs from the store: indicator values of a level as a wide table, and area geometries.
 
-Values come through :func:`sozialmonitor.observations.level_values`, so a level without data of its own gets
+Values come through the one values path (:mod:`sozialmonitor.values`), so a level without data of its own gets
 the values derived from its child level by the catalogue rule, exactly as the map shows them. Only values
 with a usable status (``ok``, ``provisional``, ``unreliable``) enter; everything else is NaN.
 """
@@ -14,40 +14,25 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sozialmonitor.catalogue import load_specs
 from sozialmonitor.errors import UnknownName
 from sozialmonitor.frames import LevelInfo
 from sozialmonitor.geometry import STORE_CRS, from_wkb
 from sozialmonitor.model import Area
-from sozialmonitor.observations import level_values
-from sozialmonitor.vocab import VALUE_STATUSES
-
-USABLE = frozenset(s.value for s in VALUE_STATUSES)
-
-
-def area_codes(session: Session, level: LevelInfo) -> list[str]:
-    return list(session.scalars(select(Area.code).where(Area.level_id == level.id).order_by(Area.code)))
+from sozialmonitor.values import session_values
 
 
 def wide_values(
     session: Session, level: LevelInfo, indicators: Sequence[str], period: str | Sequence[str]
 ) -> pd.DataFrame:
     """One row per area of the level (sorted by code), one column per indicator; NaN where an area has no
-    usable value. ``period`` is one period for all indicators or one per indicator."""
-    specs = load_specs(session)
+    usable value. ``period`` is one period for all indicators or one per indicator. Read through the one values
+    path (:mod:`sozialmonitor.values`) before disclosure control: for the CLI and method checks, never shown."""
+    values = session_values(session)
+    specs = values.source.specs()
     unknown = [i for i in indicators if i not in specs]
     if unknown:
         raise UnknownName("indicator", unknown[0], specs)
-    periods = [period] * len(indicators) if isinstance(period, str) else list(period)
-    if len(periods) != len(indicators):
-        raise ValueError(f"expected {len(indicators)} periods, got {len(periods)}")
-    codes = area_codes(session, level)
-    out = pd.DataFrame(index=pd.Index(codes, name="area_id"))
-    for indicator, when in zip(indicators, periods, strict=True):
-        table, _ = level_values(session, level, indicator, when, specs)
-        usable = table["value"].where(table["status"].isin(USABLE))
-        out[indicator] = usable.reindex(codes).astype("float64").to_numpy()
-    return out
+    return values.wide(level.frame_id, level.key, indicators, period, disclosed=False)[0]
 
 
 def level_geometries(session: Session, level: LevelInfo, *, web: bool = False) -> gpd.GeoDataFrame:

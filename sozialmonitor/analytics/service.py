@@ -28,9 +28,9 @@ Rules decided here (the callbacks only unpack inputs and call one method):
   through :func:`~sozialmonitor.analytics.derived.save_to_store` with method, inputs and date. The new
   indicator is ``internal`` if any input is, else ``public``; its source names the inputs' sources.
 - **Map mode** (:meth:`AnalyticsService.category_map`): classes per area painted through the *same* GeoJSON
-  (``/geo/<frame>/<level>.geojson``) and the same ``hideout`` format as :meth:`MapData.hideout` (``cls``
-  per feature index ``i``; ``-1`` no data, ``-2`` suppressed), plus ``cats``: the category label per class
-  for the tooltip. No geometry is sent again.
+  (``/geo/<frame>/<level>.geojson``), aligned to its features like the main map (class per feature index
+  ``i``; ``-1`` no data, ``-2`` suppressed), with a name per category for legend and tooltip;
+  ``layouts.analytics.category_hideout`` writes the same wire format as the main map. No geometry is sent again.
 """
 
 from __future__ import annotations
@@ -66,24 +66,17 @@ from sozialmonitor.analytics.scatter import ScatterResult, scatter
 from sozialmonitor.analytics.typology import TypologyResult
 from sozialmonitor.catalogue import ID_PATTERN, IndicatorSpec
 from sozialmonitor.errors import SozialmonitorError, UnknownName
-from sozialmonitor.formatting import format_number
+from sozialmonitor.formatting import format_number, period_label
 from sozialmonitor.i18n import t
-from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL, for_indicator
-from sozialmonitor.service import (
-    NO_DATA,
-    SUPPRESSED,
-    AreaTable,
-    IndicatorOption,
-    LegendEntry,
-    NotVisible,
-    Service,
-    period_label,
-)
+from sozialmonitor.palettes import for_indicator
+from sozialmonitor.resolve import NotVisible
+from sozialmonitor.results import NO_DATA, SUPPRESSED, IndicatorOption, LegendEntry
+from sozialmonitor.service import Service
+from sozialmonitor.structure import AreaTable
 from sozialmonitor.summary import ImportSummary
 from sozialmonitor.view import Notice
-from sozialmonitor.vocab import VALUE_STATUSES, Polarity, Visibility
+from sozialmonitor.vocab import Polarity, Visibility
 
-USABLE = frozenset(s.value for s in VALUE_STATUSES)
 SAVING_ROLES = ("planner", "admin")
 DEFAULT_CUTS = (-1.0, 1.0)
 ALPHAS = (0.01, 0.05, 0.1)
@@ -292,13 +285,21 @@ Analysis = CompositeAnalysis | MssAnalysis | TypologyAnalysis | HotSpotAnalysis 
 
 @dataclass(frozen=True)
 class CategoryMap:
-    """A categorical map mode: ``hideout`` in the format of ``MapData.hideout()`` (plus ``fill`` and
-    ``cats``), the legend entries and a title."""
+    """A categorical map mode, aligned to the level's areas like :class:`~sozialmonitor.results.MapData`:
+    category per area (``NO_DATA``/``SUPPRESSED`` where none), the value shown in the tooltip, a colour and a
+    name per category, the legend entries and a title. ``layouts.analytics.category_hideout`` turns it into the
+    map's wire format."""
 
     title: str
-    hideout: dict[str, Any]
+    classes: tuple[int, ...]
+    values: tuple[float | None, ...]
+    colours: tuple[str, ...]
+    names: tuple[str, ...]
+    selected: tuple[int, ...]  # indices of the selected areas
+    geometry_url: str
     legend: tuple[LegendEntry, ...]
     unit: str = ""
+    decimals: int = 0
 
 
 @dataclass(frozen=True)
@@ -413,17 +414,7 @@ class AnalyticsService:
                                                                                              frozenset[str]]:
         """Published values (disclosure-controlled) as a wide table over all areas of the level, and the
         areas where any of them is suppressed."""
-        codes = list(self.service.areas(frame, level).codes)
-        out = pd.DataFrame(index=pd.Index(codes, name="area_id"))
-        suppressed: set[str] = set()
-        for indicator in dict.fromkeys(indicators):
-            table = self.service.shown(frame, level, indicator, period)
-            usable = table["value"].where(table["status"].isin(USABLE)) if not table.empty else pd.Series(
-                dtype="float64")
-            out[indicator] = usable.reindex(codes).astype("float64").to_numpy()
-            if not table.empty:
-                suppressed |= {str(c) for c in table.index[table["status"] == "secret"]}
-        return out, frozenset(suppressed)
+        return self.service.data.wide(frame, level, list(indicators), period)
 
     def _specs(self, indicators: Sequence[str]) -> dict[str, IndicatorSpec]:
         specs = self.service.specs()
@@ -602,23 +593,15 @@ class AnalyticsService:
             value = (values or {}).get(code)
             vals.append(round(float(value), decimals + 2) if value is not None and math.isfinite(value) else None)
         counts = [classes.count(i) for i in range(len(categories))]
-        legend = [LegendEntry(names[i], colours[i], counts[i], "class") for i in range(len(categories))]
+        legend = [LegendEntry("category", colours[i], counts[i], label=names[i]) for i in range(len(categories))]
         if classes.count(NO_DATA):
-            legend.append(LegendEntry(t("no_data", lang), "", classes.count(NO_DATA), "no_data"))
+            legend.append(LegendEntry("no_data", "", classes.count(NO_DATA)))
         if classes.count(SUPPRESSED):
-            legend.append(LegendEntry(t("suppressed", lang), "", classes.count(SUPPRESSED), "suppressed"))
+            legend.append(LegendEntry("suppressed", "", classes.count(SUPPRESSED)))
         lookup = areas.index
-        hideout = {
-            "cls": classes, "tq": None, "val": vals, "colors": list(colours), "unit": unit, "dec": decimals,
-            "lang": lang,
-            "n": sum(1 for c in classes if c >= 0), "sel": sorted(lookup[c] for c in selected if c in lookup),
-            "labels": {"no_data": t("no_data", lang), "suppressed": t("suppressed", lang),
-                       "rank": t("rank", lang, rank="{rank}", n="{n}")},
-            "geo": self.service.geometry_url(frame, level),
-            "fill": {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL},
-            "cats": names,
-        }
-        return CategoryMap(title, hideout, tuple(legend), unit)
+        return CategoryMap(title, tuple(classes), tuple(vals), tuple(colours), tuple(names),
+                           tuple(sorted(lookup[c] for c in selected if c in lookup)),
+                           self.service.geometry_url(frame, level), tuple(legend), unit, decimals)
 
     def title(self, audience: Audience, request: Request, lang: str) -> str:
         """What a result is called on the map and in the save form, e.g. "Hot Spots: S4 Kinderarmut · 31.12.2018"

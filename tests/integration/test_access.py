@@ -118,7 +118,7 @@ def test_public_permalink_to_internal_data_looks_like_unknown(cli: CliRunner, st
     unknown = service.view(parse_query(INTERNAL_QUERY.replace("sozialraum", "ortsteil")
                                        .replace("sgb2_quote", "gibt_es_nicht"))[0], PUBLIC)
     assert [n.key for n in unknown.notices][:2] == [n.key for n in model.notices][:2]
-    from sozialmonitor.service import NotVisible
+    from sozialmonitor.resolve import NotVisible
 
     with pytest.raises(NotVisible):
         service.map_data(parse_query(INTERNAL_QUERY)[0], PUBLIC)

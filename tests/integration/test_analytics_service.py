@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from layouts import mapview
+from layouts.analytics import category_hideout
 from sozialmonitor import importing
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.analytics.derived import parse_inputs
@@ -26,7 +28,9 @@ from sozialmonitor.analytics.service import (
 )
 from sozialmonitor.errors import UnknownName
 from sozialmonitor.model import Indicator, Observation
-from sozialmonitor.service import NO_DATA, SUPPRESSED, NotVisible, Service
+from sozialmonitor.resolve import NotVisible
+from sozialmonitor.results import NO_DATA, SUPPRESSED
+from sozialmonitor.service import Service
 from sozialmonitor.store import Store
 from sozialmonitor.view import ViewState
 from tests.conftest import FIXTURES
@@ -85,7 +89,7 @@ def test_the_public_can_neither_see_nor_compute_internal_indicators(analytics: A
 
 def test_suppressed_values_count_as_missing_and_are_painted_as_suppressed(analytics: AnalyticsService,
                                                                           service: Service) -> None:
-    shown = service.shown(*LEVEL, S4, LATEST)
+    shown = service.data.shown(*LEVEL, S4, LATEST)
     secret = set(shown.index[shown["status"] == "secret"])
     assert secret  # the demo has suppressed S4 values
     result = analytics.hot_spots(PUBLIC, *LEVEL, S4, LATEST, permutations=99)
@@ -93,7 +97,7 @@ def test_suppressed_values_count_as_missing_and_are_painted_as_suppressed(analyt
     assert (result.result.table.loc[sorted(secret), "cluster"] == "no_data").all()
     painted = analytics.map_of(PUBLIC, result, "de")
     codes = service.areas(*LEVEL).codes
-    classes = dict(zip(codes, painted.hideout["cls"], strict=True))
+    classes = dict(zip(codes, painted.classes, strict=True))
     assert {classes[c] for c in secret} == {SUPPRESSED}
     assert NO_DATA in classes.values()  # 09041403 exists only since 2019: no value, not suppressed
 
@@ -102,11 +106,11 @@ def test_the_map_mode_reuses_the_geometry_and_the_hideout_format(analytics: Anal
                                                                  service: Service) -> None:
     result = analytics.hot_spots(PUBLIC, *LEVEL, S4, LATEST, alpha=0.05, permutations=99)
     painted = analytics.map_of(PUBLIC, result, "en", selected=["01011101"])
-    hideout = painted.hideout
+    hideout = category_hideout(painted, "en")
     features = json.loads(gzip.decompress(service.geometry(*LEVEL).gzip_body))["features"]
     assert len(hideout["cls"]) == len(hideout["val"]) == len(features)
     main_map = service.view(ViewState()).map
-    assert main_map is not None and set(main_map.hideout()) <= set(hideout)  # the same format, plus "fill", "cats"
+    assert main_map is not None and set(mapview.hideout(main_map)) <= set(hideout)  # same format, plus "cats"
     assert "coordinates" not in json.dumps(hideout)
     assert hideout["geo"] == service.geometry_url(*LEVEL)
     assert hideout["sel"] == [features[0]["properties"]["i"]]

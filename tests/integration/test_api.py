@@ -150,7 +150,7 @@ def test_values_default_to_the_latest_period(public: FlaskClient) -> None:
                                                    ("anteil_kinder_u6", "2022"), ("alter_mittel", "2022")])
 def test_rolled_up_values_are_what_the_dashboard_shows(public: FlaskClient, city: Store, indicator: str,
                                                        period: str) -> None:
-    shown = Service(city).shown("muster", "bezirk", indicator, period)
+    shown = Service(city).data.shown("muster", "bezirk", indicator, period)
     rows = by_area(get_json(public, f"{BEZIRK}/indicators/{indicator}/values?period={period}"))
     assert set(rows) == {"01", "02"}
     for code, row in rows.items():

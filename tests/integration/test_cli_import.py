@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
-from sozialmonitor.frames import get_level
 from sozialmonitor.model import Area, Indicator, Observation
-from sozialmonitor.observations import level_values
 from sozialmonitor.store import Store
+from sozialmonitor.values import session_values
 from tests.conftest import FIXTURES
 from tests.integration.conftest import CliRunner
 
@@ -143,8 +142,7 @@ def test_aggregation_to_the_parent_level_follows_the_catalogue(cli: CliRunner, s
     assert cli("import-indicators", CITY / "synthetic_observations.csv", "--frame", "muster",
                "--level", "sozialraum").code == 0
     with store.session() as s:
-        level = get_level(s, "muster", "bezirk")
-        values = {ind: level_values(s, level, ind, "2022")[0]
+        values = {ind: session_values(s).raw("muster", "bezirk", ind, "2022")[0]
                   for ind in ("einwohner", "kinder_u6", "anteil_kinder_u6", "alter_mittel", "sgb2_quote")}
     assert values["einwohner"].loc["01", "value"] == 400
     assert values["einwohner"].loc["02", "status"] == "missing"

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from sozialmonitor.catalogue import load_specs
 from sozialmonitor.frames import get_level, levels
 from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.model import Area, Observation
-from sozialmonitor.observations import level_values
 from sozialmonitor.settings import REPO_ROOT
 from sozialmonitor.store import Store
+from sozialmonitor.values import session_values
 
 RAW = REPO_ROOT.parent / "shared" / "data" / "raw"
 
@@ -45,7 +44,7 @@ def test_fixed_duplicate_id_and_values_match_the_published_tables(demo: tuple[St
     with store.session() as s:
         plr = get_level(s, "berlin", "planungsraum")
         names = dict(s.execute(select(Area.code, Area.name).where(Area.level_id == plr.id)).all())
-        s4 = level_values(s, plr, "mss_s4_child_poverty", "2018-12-31")[0]
+        s4 = session_values(s).raw("berlin", "planungsraum", "mss_s4_child_poverty", "2018-12-31")[0]
     assert names["04030417"] == "Schloßstraße" and names["06010102"] == "Schloßstraße"
     # MSS 2019, table 2-1, Stülerstraße: S4 = 15.43624 %
     assert s4.loc["01011101", "value"] == pytest.approx(15.43624)
@@ -63,10 +62,9 @@ def test_derived_district_regions_equal_the_published_totals(demo: tuple[Store, 
     with published.open(encoding="utf-8") as f:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     with store.session() as s:
-        bzr = get_level(s, "berlin", "bezirksregion")
-        specs = load_specs(s)
-        total, derived = level_values(s, bzr, "pop_total", "2019-12-31", specs)
-        share, _ = level_values(s, bzr, "pop_share_age_below_6", "2019-12-31", specs)
+        values = session_values(s)
+        total, derived = values.raw("berlin", "bezirksregion", "pop_total", "2019-12-31")
+        share, _ = values.raw("berlin", "bezirksregion", "pop_share_age_below_6", "2019-12-31")
     assert derived
     assert len(total) == 138
     assert {code: int(total.loc[code, "value"]) for code in rows} == {

@@ -10,8 +10,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from layouts import mapview
 from sozialmonitor.classify import assign, classify
-from sozialmonitor.service import NO_DATA, SUPPRESSED, Service
+from sozialmonitor.results import NO_DATA, SUPPRESSED
+from sozialmonitor.service import Service
 from sozialmonitor.view import ViewState, parse_query
 
 S4 = ViewState(indicator="mss_s4_child_poverty", period="2018-12-31")
@@ -53,7 +55,7 @@ def test_map_classes_legend_and_hideout_agree(service: Service) -> None:
     assert legend_counts == {"no_data": data.classes.count(NO_DATA), "suppressed": data.classes.count(SUPPRESSED)}
     assert data.classes.count(SUPPRESSED) == 11  # MSS small areas are secret, not zero
     assert data.classes[data.codes.index("01011102")] == SUPPRESSED
-    hideout = data.hideout()
+    hideout = mapview.hideout(data)
     assert set(hideout) >= {"cls", "val", "colors", "unit", "dec", "lang", "sel"}
     assert len(hideout["colors"]) == data.classification.k == 5
     # darker = worse: child poverty is higher_is_worse, so the highest class gets the darkest colour
@@ -71,8 +73,8 @@ def test_geometry_order_matches_the_hideout_arrays(service: Service) -> None:
 
 
 def test_switching_indicator_sends_values_not_shapes(service: Service) -> None:
-    a = json.dumps(service.map_data(S4).hideout())
-    b = json.dumps(service.map_data(replace(S4, indicator="mss_s3_transfer_recipients")).hideout())
+    a = json.dumps(mapview.hideout(service.map_data(S4)))
+    b = json.dumps(mapview.hideout(service.map_data(replace(S4, indicator="mss_s3_transfer_recipients"))))
     geometry = len(gzip.decompress(service.geometry("berlin", "planungsraum").gzip_body))
     assert "coordinates" not in a and "coordinates" not in b
     assert len(b) < geometry / 20
@@ -80,14 +82,14 @@ def test_switching_indicator_sends_values_not_shapes(service: Service) -> None:
 
 def test_reference_recomputes_shares_from_counts(service: Service) -> None:
     state = ViewState(indicator="pop_share_age_below_6", period="2020-12-31")
-    reference = service.reference("berlin", "planungsraum", state.indicator, state.period or "")
-    kids, _ = service.values("berlin", "planungsraum", "pop_age_below_6", "2020-12-31")
-    total, _ = service.values("berlin", "planungsraum", "pop_total", "2020-12-31")
+    reference = service.data.reference("berlin", "planungsraum", state.indicator, state.period or "")
+    kids, _ = service.data.raw("berlin", "planungsraum", "pop_age_below_6", "2020-12-31")
+    total, _ = service.data.raw("berlin", "planungsraum", "pop_total", "2020-12-31")
     assert reference == pytest.approx(100 * kids["value"].sum() / total["value"].sum())
-    shares, _ = service.values("berlin", "planungsraum", state.indicator, "2020-12-31")
+    shares, _ = service.data.raw("berlin", "planungsraum", state.indicator, "2020-12-31")
     assert reference != pytest.approx(shares["value"].mean())
     # MSS shares have no published counts: no reference rather than an invented one
-    assert service.reference("berlin", "planungsraum", "mss_s4_child_poverty", "2018-12-31") is None
+    assert service.data.reference("berlin", "planungsraum", "mss_s4_child_poverty", "2018-12-31") is None
 
 
 def test_derived_level_is_marked(service: Service) -> None:
@@ -95,7 +97,7 @@ def test_derived_level_is_marked(service: Service) -> None:
     assert model.map is not None and model.map.derived_from is not None
     assert "Prognoseraum" in model.map.derived_from  # the direct child level, derived in turn
     assert sum(v for v in model.map.values if v is not None) == pytest.approx(
-        service.reference("berlin", "bezirk", "pop_total", "2020-12-31"))
+        service.data.reference("berlin", "bezirk", "pop_total", "2020-12-31"))
 
 
 def test_indicators_offered_on_a_level_have_data_there(service: Service) -> None:
@@ -166,7 +168,7 @@ def test_profile_assessment_follows_polarity(service: Service) -> None:
 
 def test_table_and_download_match_the_map(service: Service) -> None:
     data = service.map_data(S4)
-    table = service.table(S4, data=data)
+    table = mapview.table_frame(data)
     assert list(table["area_id"]) == list(data.codes)
     for value, shown in zip(table["value"], data.values, strict=True):
         assert (value is None and shown is None) or (isinstance(shown, float) and value == shown) or (
@@ -174,7 +176,7 @@ def test_table_and_download_match_the_map(service: Service) -> None:
     row = table.set_index("area_id").loc["01011101"]
     assert row["value_text"] == "15,4\u202f%" or row["value_text"].startswith("15,4")
     assert table.set_index("area_id").loc["01011102", "value_text"].startswith("gesperrt")
-    download = service.download_table(S4, data=data)
+    download = mapview.download_frame(data)
     assert list(download.columns) == ["area_id", "name", "indicator_id", "period", "value", "unit", "status", "class",
                                       "class_range"]
     assert math.isclose(download.set_index("area_id").loc["01011101", "value"], 15.43624)
@@ -182,11 +184,12 @@ def test_table_and_download_match_the_map(service: Service) -> None:
 
 def test_english_view_formats_numbers_the_english_way(service: Service) -> None:
     data = service.map_data(replace(S4, lang="en"))
-    assert data.title.startswith("S4")
-    labels = [e.label for e in data.legend if e.kind == "class"]
+    assert mapview.map_title(data.state, data.name).startswith("S4")
+    labels = [mapview.legend_label(e, data.legend_decimals, "en") for e in data.legend if e.kind == "class"]
     assert all("," not in label for label in labels)
     assert any("." in label for label in labels)
-    de = [e.label for e in service.map_data(S4).legend if e.kind == "class"]
+    german = service.map_data(S4)
+    de = [mapview.legend_label(e, german.legend_decimals, "de") for e in german.legend if e.kind == "class"]
     assert any("," in label for label in de)
 
 
