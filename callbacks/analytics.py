@@ -41,17 +41,16 @@ from sozialmonitor.analytics.service import (
     CompositeAnalysis,
     HotSpotAnalysis,
     MssAnalysis,
-    NotAllowed,
     ScatterAnalysis,
     ScatterRequest,
     TypologyAnalysis,
     request_from_dict,
     request_to_dict,
 )
-from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.boundary import describe
+from sozialmonitor.errors import NotAllowed, SozialmonitorError
 from sozialmonitor.formatting import parse_number_list, period_label
 from sozialmonitor.i18n import t
-from sozialmonitor.resolve import NotVisible
 from sozialmonitor.service import Service
 from sozialmonitor.view import ViewState, parse_query
 
@@ -78,6 +77,9 @@ def _need(*values: Any) -> None:
         raise _ChooseFirst("nothing chosen")
 
 
+WORDING = {"not_allowed": "an_not_allowed", "not_found": "an_not_visible", "bad_request": "an_error"}
+
+
 def explained(outputs: dict[str, Any]) -> Callable[[Callable[..., Answer]], Callable[..., Answer]]:
     """Turn the domain errors of an analysis into a message (output ``notices``), leaving the rest alone."""
 
@@ -86,16 +88,9 @@ def explained(outputs: dict[str, Any]) -> Callable[[Callable[..., Answer]], Call
         def wrapper(*args: Any, **kwargs: Any) -> Answer:
             try:
                 return fn(*args, **kwargs)
-            except (SozialmonitorError, NotVisible) as exc:
+            except SozialmonitorError as exc:
                 lang = _lang(**kwargs)
-                if isinstance(exc, _ChooseFirst):
-                    text = t("an_choose_first", lang)
-                elif isinstance(exc, NotAllowed):
-                    text = t("an_not_allowed", lang)
-                elif isinstance(exc, NotVisible):
-                    text = t("an_not_visible", lang)
-                else:
-                    text = t("an_error", lang, detail=str(exc))
+                text = t("an_choose_first", lang) if isinstance(exc, _ChooseFirst) else describe(exc, lang, WORDING)
                 answer: Answer = {name: no_update for name in outputs}
                 answer["notices"] = [html.P(text, className="notice notice-error", role="alert")]
                 return answer

@@ -9,16 +9,13 @@ from typing import Any
 
 from dash import html, no_update
 
-from sozialmonitor.errors import StoreUnavailable
-from sozialmonitor.i18n import t
+from sozialmonitor.boundary import describe, explain
 
 log = logging.getLogger("sozialmonitor.web")
 
 
 def error_message(exc: Exception, lang: str) -> str:
-    if isinstance(exc, StoreUnavailable):
-        return t("store_unavailable", lang)
-    return t("internal_error", lang)
+    return describe(exc, lang)
 
 
 def guarded(outputs: dict[str, Any], lang_of: Callable[..., str] = lambda **_: "de") -> Callable[
@@ -32,7 +29,7 @@ def guarded(outputs: dict[str, Any], lang_of: Callable[..., str] = lambda **_: "
             try:
                 return fn(**kwargs)
             except Exception as exc:
-                if isinstance(exc, StoreUnavailable):  # expected during an outage: one line, no traceback
+                if explain(exc).expected:  # e.g. the database during an outage: one line, no traceback
                     log.warning("callback %s: %s", fn.__name__, exc)
                 else:
                     log.exception("callback %s failed", fn.__name__)

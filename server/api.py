@@ -33,8 +33,9 @@ from flask import Flask, Response, request
 from server import openapi
 from sozialmonitor import readapi
 from sozialmonitor.access import Audience
-from sozialmonitor.errors import UnknownName
-from sozialmonitor.readapi import NotFound, ValuesAnswer
+from sozialmonitor.boundary import explain
+from sozialmonitor.errors import SozialmonitorError, UnknownName
+from sozialmonitor.readapi import ValuesAnswer
 from sozialmonitor.service import Service
 
 PREFIX = "/api/v1"
@@ -139,10 +140,11 @@ def register(server: Flask, service: Service, audience_of: Callable[[], Audience
         try:
             chosen = _format(formats)
             body, mimetype, extra = serialise(build(audience), chosen)
-        except NotFound:
-            return _error(404, {"error": "not found"})
-        except UnknownName as exc:
-            return _error(400, {"error": "bad request", "message": str(exc)})
+        except SozialmonitorError as exc:  # the one boundary: unknown and hidden answer alike (404)
+            explained = explain(exc)
+            if explained.kind == "not_found":
+                return _error(404, {"error": "not found"})
+            return _error(explained.status, {"error": explained.kind.replace("_", " "), "message": explained.detail})
         return cached(body, mimetype, private=audience.user is not None, extra=extra)
 
     @server.get(f"{PREFIX}/frames")

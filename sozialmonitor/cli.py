@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from sozialmonitor import __version__, accounts, frames
-from sozialmonitor.errors import SozialmonitorError, ValidationFailed
+from sozialmonitor.boundary import explain
+from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.exporter import export_frame
 from sozialmonitor.importing import (
     LevelOptions,
@@ -247,9 +248,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
         return run(args, settings)
-    except ValidationFailed as exc:
+    except SozialmonitorError as exc:  # the one boundary (sozialmonitor.boundary): its text, an exit code per kind
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except SozialmonitorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return explain(exc).exit_code

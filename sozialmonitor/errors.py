@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 
 class SozialmonitorError(Exception):
-    """Base class of every error the domain raises on purpose."""
+    """Base class of every error the domain raises on purpose. ``error_kind`` says how every boundary — callbacks, read
+    API, CLI — answers it (see :mod:`sozialmonitor.boundary`): a request that cannot be served as asked."""
+
+    error_kind = "bad_request"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,24 @@ class SettingsError(SozialmonitorError):
 
 class StoreUnavailable(SozialmonitorError):
     """The database cannot be reached or opened."""
+
+    error_kind = "unavailable"
+
+
+class NotFound(SozialmonitorError, KeyError):
+    """Something named by a request does not exist — or the audience may not see it, which is answered exactly
+    alike."""
+
+    error_kind = "not_found"
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotAllowed(SozialmonitorError):
+    """The audience may not do this (e.g. save a result without the planner or admin role)."""
+
+    error_kind = "not_allowed"
 
 
 class StoreRefused(SozialmonitorError):

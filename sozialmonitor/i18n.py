@@ -150,6 +150,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "The database cannot be reached right now. Please try again in a few seconds."),
     "internal_error": ("Ein unerwarteter Fehler ist aufgetreten; er wurde protokolliert.",
                        "An unexpected error occurred; it has been logged."),
+    "error_bad_request": ("Die Anfrage kann so nicht beantwortet werden: {detail}",
+                          "The request cannot be answered as asked: {detail}"),
+    "error_not_found": ("Das Angefragte gibt es nicht (oder es ist nicht öffentlich).",
+                        "What was asked for does not exist (or is not public)."),
+    "error_not_allowed": ("Dafür fehlt die Berechtigung.", "You are not allowed to do this."),
     "k_lowered": ("{used} statt {requested} Klassen: mehr lassen die Werte nicht sinnvoll zu "
                   "(zu wenige verschiedene Werte oder gleiche Grenzen).",
                   "{used} instead of {requested} classes: the values do not allow more "

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sozialmonitor.access import VALUE_STATUSES, Audience
 from sozialmonitor.catalogue import IndicatorSpec
-from sozialmonitor.errors import SozialmonitorError, UnknownName
+from sozialmonitor.errors import NotFound, UnknownName
 from sozialmonitor.frames import LevelInfo
 from sozialmonitor.service import Service
 from sozialmonitor.structure import AreaTable
@@ -38,13 +38,6 @@ from sozialmonitor.vocab import Status
 Record = dict[str, Any]
 ROW_FIELDS = ("area_id", "name", "period", "value", "status", "derived")
 """The fields of one row of a values answer, in the order of the CSV columns."""
-
-
-class NotFound(SozialmonitorError):
-    """Unknown, or hidden from the audience — the two are never told apart."""
-
-    def __init__(self) -> None:
-        super().__init__("not found")
 
 
 @dataclass(frozen=True)

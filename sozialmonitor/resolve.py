@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sozialmonitor.access import Audience
+from sozialmonitor.errors import NotFound
 from sozialmonitor.formatting import period_label
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL
 from sozialmonitor.structure import Structure
@@ -16,7 +17,7 @@ PREFERRED_INDICATORS = ("mss_s4_child_poverty", "pop_share_age_below_6", "inkar_
                         "gem_population")
 
 
-class NotVisible(KeyError):
+class NotVisible(NotFound):
     """A view names a level or indicator the audience may not see (treated like an unknown one)."""
 
 

@@ -65,7 +65,7 @@ from sozialmonitor.analytics.mss import MssResult
 from sozialmonitor.analytics.scatter import ScatterResult, scatter
 from sozialmonitor.analytics.typology import TypologyResult
 from sozialmonitor.catalogue import ID_PATTERN, IndicatorSpec
-from sozialmonitor.errors import SozialmonitorError, UnknownName
+from sozialmonitor.errors import NotAllowed, SozialmonitorError, UnknownName
 from sozialmonitor.formatting import format_number, period_label
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import for_indicator
@@ -89,10 +89,6 @@ TYPE_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"
 HOT_SPOT_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "HL": "#fdae61", "LH": "#abd9e9", "ns": "#f7f7f7",
                     "island": "#c2a5cf"}
 HOT_SPOT_ORDER = ("HH", "LL", "HL", "LH", "ns", "island")
-
-
-class NotAllowed(SozialmonitorError):
-    """The audience may not do this (e.g. save a result without the planner or admin role)."""
 
 
 class NotAvailable(SozialmonitorError):

@@ -20,13 +20,12 @@ from sozialmonitor.analytics.service import (
     AnalyticsService,
     CompositeRequest,
     HotSpotRequest,
-    NotAllowed,
     NotAvailable,
     TypologyRequest,
     request_from_dict,
     request_to_dict,
 )
-from sozialmonitor.errors import UnknownName
+from sozialmonitor.errors import NotAllowed, UnknownName
 from sozialmonitor.model import Indicator, Observation
 from sozialmonitor.resolve import NotVisible
 from sozialmonitor.results import NO_DATA, SUPPRESSED
