@@ -100,14 +100,20 @@ def goal_text(limit: float | None, how: str, unit: str) -> str:
     return f"{how} {fmt(limit, unit)}"
 
 
+def meets(value: Any, limit: float, how: str) -> bool:
+    """Whether ``value`` meets the goal ``how limit`` (how: ≤, ≥ or =; "=" compares truth: zero or not, yes or no).
+    bench/load/summary.py judges the load test's goals with it too."""
+    if how == "=":
+        return bool(value) == bool(limit)
+    return bool(value <= limit if how == "≤" else value >= limit)
+
+
 def verdict(value: Any, limit: float | None, how: str, unit: str) -> str:
     if limit is None:
         return ""
     if value is None:
         return "not measured"
-    if how == "=":
-        return "met" if bool(value) == bool(limit) else "**missed**"
-    return "met" if (value <= limit if how == "≤" else value >= limit) else "**missed**"
+    return "met" if meets(value, limit, how) else "**missed**"
 
 
 def ratio(now: Any, old: Any, unit: str) -> str:

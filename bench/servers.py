@@ -1,4 +1,5 @@
-"""Start and stop the apps under test as subprocesses on free loopback ports (as tests/browser/conftest.py does)."""
+"""Start and stop the apps under test as subprocesses on free loopback ports (as tests/browser/conftest.py does);
+bench/load/ starts gunicorn with the same `free_port`, `stop` and `tail`."""
 
 from __future__ import annotations
 
@@ -36,19 +37,29 @@ class Server:
         return self.process.pid
 
     def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-        except OSError as exc:
-            return f"(no log: {exc})"
+        return tail(self.log, lines)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
+
+
+def tail(log: Path, lines: int) -> str:
+    """The last ``lines`` lines of a server's log, for an error message."""
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"(no log: {exc})"
+
+
+def stop(process: subprocess.Popen[bytes], grace_s: float = 10) -> None:
+    """Terminate a server that is still running; kill it if it has not exited after ``grace_s``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def _start(name: str, args: list[str], repo: Path, env: dict[str, str], logdir: Path) -> Server:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,21 @@ def _pg_reachable() -> str | None:
         return str(exc).splitlines()[0]
 
 
+@contextmanager
+def throwaway_database(prefix: str) -> Iterator[str]:
+    """URL of a new PostgreSQL database named ``prefix`` plus a random suffix, dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """URL of a throw-away PostgreSQL database for this test session."""
@@ -44,17 +60,8 @@ def pg_database() -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (SOZIALMONITOR_REQUIRE_POSTGRES=1) but not reachable: {reason}")
         pytest.skip(f"PostgreSQL not reachable: {reason}")
-    name = f"sozialmonitor_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database("sozialmonitor_test") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,7 +17,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pgcluster import PG_BIN, Cluster, free_port
+from pgcluster import PG_BIN, Cluster
+
+from bench.servers import free_port, stop, tail
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120.0
@@ -117,10 +119,7 @@ class Gunicorn:
         return proc_cpu(self.process.pid, reaped=True) + sum(proc_cpu(p) for p in self.workers())
 
     def tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        return tail(self.log, lines)
 
     def log_facts(self) -> dict[str, Any]:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -130,13 +129,7 @@ class Gunicorn:
                 "callback_failures": text.count("failed")}
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process, grace_s=30)
 
 
 def children(pid: int) -> list[int]:

@@ -46,7 +46,7 @@ import aiohttp
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-sys.path.append(str(REPO))  # bench.checkout
+sys.path.append(str(REPO))  # bench.checkout, bench.servers, bench.replay, bench.report
 
 from api_client import ApiShared, ApiUser, probe  # noqa: E402
 from dash_client import Recorder, Shared, VirtualUser, parse_dependencies  # noqa: E402

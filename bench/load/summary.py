@@ -8,6 +8,9 @@ from typing import Any
 
 from dash_client import Record
 
+from bench.replay import percentile as nearest_rank
+from bench.report import meets
+
 CALLBACK_KINDS = ("pages_content", "main", "panels", "table")  # and every "cb:<first output>" (other callbacks)
 
 # The issue's goal table: figure, words, unit, direction, goal (actions per second: at 50 users)
@@ -38,12 +41,9 @@ def is_callback(kind: str) -> bool:
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0…100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
-    return round(ordered[rank - 1], 1)
+    """Nearest-rank percentile (q in 0…100, as in bench/replay.py), to 0.1 ms."""
+    value = nearest_rank(values, q)
+    return None if value is None else round(value, 1)
 
 
 def stats(records: list[Record]) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def met(key: str, value: float | None, users: int) -> bool | None:
     if goal is None or value is None or (key == "actions_per_s" and users != GOAL_USERS):
         return None
     _, _, _, direction, target = goal
-    return value <= target if direction == "≤" else value >= target if direction == "≥" else value == target
+    return meets(value, target, direction)
 
 
 def compare(now: dict[str, Any], baseline: dict[str, Any] | None, users: int) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+
+from tests.servers import free_port, stop
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -107,13 +108,6 @@ def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     last = "no answer yet"
@@ -142,7 +136,7 @@ def app_server(
     demo_db_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[str]:
     """Base URL of ``python app.py`` serving the demo store; its output goes to artifacts/app-server*.log."""
-    port = _free_port()
+    port = free_port()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / (f"app-server-{worker}.log" if worker else "app-server.log")
@@ -169,12 +163,7 @@ def app_server(
         _wait_until_up(base + "/", server, log)
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout_s=10)
 
 
 # --- the browser ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from sozialmonitor.cli import main
 from sozialmonitor.service import Service
 from sozialmonitor.store import Store
+from tests.conftest import throwaway_database
 
 
 @dataclass
@@ -61,3 +62,11 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 def service(demo: tuple[Store, str]) -> Service:
     """One service over the demo store per backend and session (its caches warm up once, as in a worker)."""
     return Service(demo[0])
+
+
+@pytest.fixture
+def throwaway_postgres(pg_database: str) -> Iterator[str]:
+    """URL of a PostgreSQL database of its own, for a server in a subprocess (``pg_database`` skips or fails
+    when there is no server)."""
+    with throwaway_database("sozialmonitor_gunicorn") as url:
+        yield url

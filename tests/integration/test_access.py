@@ -4,37 +4,25 @@ requests answered, so the test can fail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from dash import Dash
+from flask.testing import FlaskClient
 
 from app import create_app
 from layouts import ids
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
-from tests.conftest import FIXTURES
 from tests.integration.conftest import CliRunner
+from tests.integration.musterstadt import load_city
 
-CITY = FIXTURES / "musterstadt"
-AREAS = FIXTURES / "areas"
 INTERNAL_QUERY = "frame=muster&level=sozialraum&ind=sgb2_quote&period=2023-12-31&sel=SR-0101&view=table"
 # what must never reach an anonymous client: values and names of the internal indicator, codes and names
 # of the internal level's areas
 SECRETS = ("12.5", "12,5", "8.25", "8,25", "SGB-II", "SR-0101", "SR-0201", "Am Markt", "Gartenstadt")
-
-
-def load_city(cli: CliRunner) -> None:
-    assert cli("import-catalogue", CITY / "synthetic_catalogue.csv").code == 0
-    assert cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "muster", "--level", "bezirk",
-               "--layer", "stadtbezirke", "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
-    r = cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "muster", "--level", "sozialraum",
-            "--layer", "sozialraeume", "--id-col", "SR_SCHLUESSEL", "--name-col", "SR_NAME", "--parent-col", "BEZIRK",
-            "--parent-level", "bezirk", "--visibility", "internal")
-    assert r.code == 0, r.err
-    assert cli("import-indicators", CITY / "synthetic_german_cp1252.csv", "--frame", "muster", "--level", "sozialraum",
-               "--area-col", "Schlüssel").code == 0
 
 
 def build(store: Store, audience: Audience) -> Dash:
@@ -59,25 +47,29 @@ def value_for(item: dict[str, str]) -> Any:
     return choices.get(key)
 
 
+def post_callback(client: FlaskClient, output: str, spec: dict[str, Any],
+                  value_of: Callable[[dict[str, str]], Any]) -> str:
+    """POST one server-side callback as the renderer would (``@`` suffixes of duplicate outputs cut off),
+    each input and state valued by ``value_of``; returns the response text."""
+    def ref(o: Any) -> dict[str, str]:
+        return {"id": o.component_id, "property": o.component_property.split("@")[0]}
+
+    outputs = [ref(o) for o in spec["output"]] if isinstance(spec["output"], list) else ref(spec["output"])
+    inputs = [{**i, "value": value_of(i)} for i in spec["inputs"]]
+    state = [{**s, "value": value_of(s)} for s in spec["state"]]
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+    response = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
+    assert response.status_code in (200, 204), (output, response.status_code, response.text[:300])
+    return response.get_data(as_text=True)
+
+
 def replay_all(app: Dash) -> dict[str, str]:
     """POST every server-side callback once; returns output key → response text."""
     client = app.server.test_client()
     assert client.get("/").status_code == 200
-    answers = {}
-    for output, spec in app.callback_map.items():
-        if "callback" not in spec:
-            continue  # clientside: runs in the browser only
-        outputs = [{"id": o.component_id, "property": o.component_property} for o in spec["output"]] \
-            if isinstance(spec["output"], list) else {"id": spec["output"].component_id,
-                                                      "property": spec["output"].component_property}
-        inputs = [{**i, "value": value_for(i)} for i in spec["inputs"]]
-        state = [{**s, "value": value_for(s)} for s in spec["state"]]
-        body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state,
-                "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-        response = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
-        assert response.status_code in (200, 204), (output, response.status_code, response.text[:300])
-        answers[output] = response.get_data(as_text=True)
-    return answers
+    return {output: post_callback(client, output, spec, value_for) for output, spec in app.callback_map.items()
+            if "callback" in spec}  # the others are clientside: they run in the browser only
 
 
 def test_anonymous_replay_of_every_callback_reveals_nothing_internal(cli: CliRunner, store: Store) -> None:

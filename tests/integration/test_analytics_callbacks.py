@@ -19,6 +19,7 @@ from sozialmonitor.service import Service
 from sozialmonitor.store import Store
 from tests.conftest import FIXTURES
 from tests.integration import test_access as access
+from tests.integration.musterstadt import load_city
 
 S1, S4, FOREIGNERS = "mss_s1_unemployed", "mss_s4_child_poverty", "pop_share_foreigners"
 LATEST = "2018-12-31"
@@ -173,23 +174,14 @@ def attacker_value(item: dict[str, str]) -> Any:
 
 
 def test_anonymous_replay_of_the_analytics_callbacks_reveals_nothing_internal(cli: Any, store: Store) -> None:
-    access.load_city(cli)
+    load_city(cli)
     app = access.build(store, PUBLIC)
     mine = {k: v for k, v in app.callback_map.items()
             if "callback" in v and any(i["id"].startswith("an-") for i in [*v["inputs"], *v["state"]])}
     assert len(mine) == 11, "the analytics callbacks are not registered (app.py wiring)"
     client = app.server.test_client()
     for output, spec in mine.items():
-        outputs = [{"id": o.component_id, "property": o.component_property.split("@")[0]} for o in spec["output"]] \
-            if isinstance(spec["output"], list) else {"id": spec["output"].component_id,
-                                                      "property": spec["output"].component_property}
-        inputs = [{**i, "value": attacker_value(i)} for i in spec["inputs"]]
-        state = [{**s, "value": attacker_value(s)} for s in spec["state"]]
-        body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state,
-                "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
-        response = client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
-        assert response.status_code in (200, 204), (output, response.status_code, response.text[:300])
-        text_ = response.get_data(as_text=True)
+        text_ = access.post_callback(client, output, spec, attacker_value)
         leaked = [s for s in access.SECRETS if s in text_]
         assert leaked == [], f"{output} leaked {leaked}"
     with store.session() as session:

@@ -28,11 +28,9 @@ from sozialmonitor.readapi import ROW_FIELDS, ValuesAnswer
 from sozialmonitor.service import Service
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
-from tests.conftest import FIXTURES
 from tests.integration.conftest import CliRunner
+from tests.integration.musterstadt import CITY, import_areas, import_indicators
 
-CITY = FIXTURES / "musterstadt"
-AREAS = FIXTURES / "areas"
 V1 = "/api/v1/frames"
 BEZIRK = f"{V1}/muster/levels/bezirk"
 SOZIALRAUM = f"{V1}/muster/levels/sozialraum"
@@ -47,19 +45,12 @@ SMALL_COUNTS = (  # period 2021: Nord's children are too small to publish, and s
 
 @pytest.fixture
 def city(cli: CliRunner, store: Store, tmp_path: Path) -> Store:
-    assert cli("import-catalogue", CITY / "synthetic_catalogue.csv").code == 0
-    assert cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "muster", "--level", "bezirk",
-               "--layer", "stadtbezirke", "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
-    r = cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "muster", "--level", "sozialraum",
-            "--layer", "sozialraeume", "--id-col", "SR_SCHLUESSEL", "--name-col", "SR_NAME", "--parent-col", "BEZIRK",
-            "--parent-level", "bezirk", "--visibility", "internal")
-    assert r.code == 0, r.err
+    import_areas(cli, internal=True)
     small = tmp_path / "small_counts.csv"
     small.write_text(SMALL_COUNTS, encoding="utf-8")
-    for path, extra in ((CITY / "synthetic_observations.csv", ()), (small, ()),
-                        (CITY / "synthetic_german_cp1252.csv", ("--area-col", "Schlüssel"))):
-        r = cli("import-indicators", path, "--frame", "muster", "--level", "sozialraum", *extra)
-        assert r.code == 0, r.err
+    import_indicators(cli, CITY / "synthetic_observations.csv")
+    import_indicators(cli, small)
+    import_indicators(cli, CITY / "synthetic_german_cp1252.csv", "--area-col", "Schlüssel")
     return store
 
 

@@ -27,29 +27,15 @@ import sqlalchemy as sa
 
 from sozialmonitor.model import Base
 from sozialmonitor.store import Store
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import REPO
 from tests.integration.conftest import CliRunner
+from tests.integration.musterstadt import CITY, import_areas, import_indicators
 
-CITY = FIXTURES / "musterstadt"
-AREAS = FIXTURES / "areas"
 ROWS = 300_000
 AREA_IDS = ("SR-0101", "SR-0102", "SR-0201", "SR-0202")
 INDICATORS = ("einwohner", "kinder_u6")
 KILL_TIMEOUT_S = 60.0
 PROGRESS = re.compile(rb"(\d[\d,]*)/(\d[\d,]*)")
-
-
-def load_city(cli: CliRunner) -> None:
-    assert cli("import-catalogue", CITY / "synthetic_catalogue.csv").code == 0
-    gpkg = AREAS / "synthetic_musterstadt_25833.gpkg"
-    assert cli("import-areas", gpkg, "--frame", "muster", "--level", "bezirk", "--layer", "stadtbezirke",
-               "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
-    assert cli("import-areas", gpkg, "--frame", "muster", "--level", "sozialraum", "--layer", "sozialraeume",
-               "--id-col", "SR_SCHLUESSEL", "--name-col", "SR_NAME", "--parent-col", "BEZIRK",
-               "--parent-level", "bezirk").code == 0
-    result = cli("import-indicators", CITY / "synthetic_observations.csv", "--frame", "muster", "--level",
-                 "sozialraum")
-    assert result.code == 0, result.err
 
 
 def big_file(path: Path, rows: int = ROWS) -> Path:
@@ -126,7 +112,8 @@ def run_and_kill(url: str, file: Path, workdir: Path) -> tuple[int, int, str]:
 
 
 def test_sigkill_halfway_leaves_the_store_exactly_as_before(cli: CliRunner, store: Store, tmp_path: Path) -> None:
-    load_city(cli)
+    import_areas(cli, internal=False)
+    import_indicators(cli, CITY / "synthetic_observations.csv")
     before = snapshot(store)
     assert before["observations"][0] > 0
     file = big_file(tmp_path / "big_long.csv")

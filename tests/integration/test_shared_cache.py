@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,9 @@ from sozialmonitor.cache import MISSING, LocalCache, RedisCache, cached
 from sozialmonitor.service import Service
 from sozialmonitor.store import Store, frame_generations
 from sozialmonitor.view import parse_query
-from tests.conftest import REPO
 from tests.integration.conftest import CliRunner
-from tests.integration.test_access import AREAS, load_city
-from tests.integration.test_production import START_TIMEOUT, _free_port, _get, throwaway_postgres  # noqa: F401
+from tests.integration.musterstadt import CITY, GPKG, import_indicators, load_city
+from tests.servers import free_port, gunicorn, http_get
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 VIEW = "frame=muster&level=bezirk&ind=einwohner&period=2023-12-31"
@@ -85,16 +84,15 @@ def test_two_workers_share_entries(cli: CliRunner, store: Store, prefix: str) ->
 
 def test_an_import_into_one_frame_keeps_the_other_frames_entries(cli: CliRunner, store: Store, prefix: str) -> None:
     load_city(cli)
-    assert cli("import-areas", AREAS / "synthetic_musterstadt_25833.gpkg", "--frame", "zweite", "--level", "bezirk",
-               "--layer", "stadtbezirke", "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
+    assert cli("import-areas", GPKG, "--frame", "zweite", "--level", "bezirk", "--layer", "stadtbezirke",
+               "--id-col", "BEZ_ID", "--name-col", "BEZ_NAME").code == 0
     with store.session() as session:
         before = frame_generations(session)
     service = Service(store, RedisCache(REDIS_URL, prefix=prefix))
     service.view(parse_query(VIEW)[0], PUBLIC)
     other = parse_query("frame=zweite&level=bezirk")[0]
     service.view(other, PUBLIC)
-    assert cli("import-indicators", REPO / "tests" / "fixtures" / "musterstadt" / "synthetic_german_cp1252.csv",
-               "--frame", "muster", "--level", "sozialraum", "--area-col", "Schlüssel").code == 0
+    import_indicators(cli, CITY / "synthetic_german_cp1252.csv", "--area-col", "Schlüssel")
     with store.session() as session:
         after = frame_generations(session)
     assert after["muster"] == before["muster"] + 1 and after["zweite"] == before["zweite"]
@@ -106,30 +104,17 @@ def test_an_import_into_one_frame_keeps_the_other_frames_entries(cli: CliRunner,
     assert fresh.misses > 0
 
 
-def _gunicorn(url: str, prefix: str, tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port = _free_port()
+def _gunicorn(url: str, prefix: str, tmp: Path) -> AbstractContextManager[tuple[subprocess.Popen[bytes], str]]:
+    """gunicorn with one worker, its files in ``tmp`` (made here), the shared cache under ``prefix``."""
+    tmp.mkdir()
     env = {**os.environ, "DATABASE_URL": url, "SOZIALMONITOR_LOAD_DEMO": "0", "SOZIALMONITOR_HOST": "127.0.0.1",
-           "SOZIALMONITOR_PORT": str(port), "SOZIALMONITOR_WORKERS": "1",
+           "SOZIALMONITOR_PORT": str(free_port()), "SOZIALMONITOR_WORKERS": "1",
            "SOZIALMONITOR_INSTANCE_DIR": str(tmp / "instance"), "SOZIALMONITOR_SECRET_KEY": "x" * 32,
            "SOZIALMONITOR_CACHE_URL": REDIS_URL, "SOZIALMONITOR_CACHE_PREFIX": prefix, "HOME": str(tmp)}
-    log = tmp / f"gunicorn-{port}.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
-                                  cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        assert server.poll() is None, log.read_text()[-3000:]
-        try:
-            if _get(base + "/healthz")[0] == 200:
-                return server, base, log
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()[-3000:]
-        time.sleep(0.3)
+    return gunicorn(env, tmp / f"gunicorn-{env['SOZIALMONITOR_PORT']}.log")
 
 
-def test_two_gunicorn_workers_share_the_cache(throwaway_postgres: str, tmp_path: Path,  # noqa: F811
+def test_two_gunicorn_workers_share_the_cache(throwaway_postgres: str, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
     """Two worker processes (as behind a load balancer) against PostgreSQL and one Redis: the values the first
     computed (rolled up from the internal child level, disclosure applied), the second reads — it writes no entry
@@ -144,26 +129,14 @@ def test_two_gunicorn_workers_share_the_cache(throwaway_postgres: str, tmp_path:
         return type("R", (), {"code": code, "err": ""})()
 
     load_city(cli)  # type: ignore[arg-type]
-    servers = []
-    try:
-        for name in ("a", "b"):
-            (tmp_path / name).mkdir()
-            servers.append(_gunicorn(throwaway_postgres, prefix, tmp_path / name))
-        (_, first, _), (_, second, _) = servers
-        status, body = _get(first + API_VALUES)
+    with (_gunicorn(throwaway_postgres, prefix, tmp_path / "a") as (_, first),
+          _gunicorn(throwaway_postgres, prefix, tmp_path / "b") as (_, second)):
+        status, body = http_get(first + API_VALUES)
         assert status == 200, body[:300]
         written = _keys(prefix)
         assert written
         client = RedisCache(REDIS_URL, prefix=prefix).client
         time.sleep(1.2)  # entries written now would have a longer time to live than the first worker's
-        assert _get(second + API_VALUES) == (status, body)  # the same answer …
+        assert http_get(second + API_VALUES) == (status, body)  # the same answer …
         assert _keys(prefix) == written
         assert all(int(client.ttl(k)) < RedisCache(REDIS_URL).ttl for k in written)  # … and nothing written again
-    finally:
-        for server, _, _ in servers:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
