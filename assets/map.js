@@ -105,8 +105,11 @@
       const d = info(h);
       const style = styleFor(feature.properties.i, h, d);
       d.styled += 1;
-      if (d.styled === (h.cls || []).length && window.performance && performance.mark) {
-        performance.mark("sozialmonitor:styled");  // every feature has its colour (benchmarks read this)
+      if (d.styled === (h.cls || []).length) {
+        if (window.performance && performance.mark) {
+          performance.mark("sozialmonitor:styled");  // every feature has its colour (benchmarks read this)
+        }
+        if (ns.graphs) { ns.graphs.mapPainted(); }  // the plotly graphs may mount now (assets/graphs.js)
       }
       return style;
     },

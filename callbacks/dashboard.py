@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.dcc.express import send_data_frame
+from plotly.utils import PlotlyJSONEncoder
 
 from callbacks.guard import guarded
+from layouts import analytics_ids as aids
 from layouts import ids
+from layouts.analytics import scatter_graph
 from layouts.controls import breaks_text, indicator_options, options, period_marks, selected_options
 from layouts.mapview import download_frame, hideout, legend, map_title, table_columns, table_frame, table_rows
 from layouts.page import notices
-from layouts.panels import indicator_info, profile, ranking_figure, series_figure
+from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import parse_number_list, period_label
 from sozialmonitor.results import Panels, ViewModel
@@ -53,9 +57,9 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "map_hidden": Output(ids.MAP_SECTION, "hidden"),
     "table_hidden": Output(ids.TABLE_SECTION, "hidden"),
     "info": Output(ids.INFO, "children"),
-    "series": Output(ids.SERIES, "figure"),
+    "series": Output(ids.SERIES_FIGURE, "data"),  # the graph takes it from there (register_graph_mounts)
     "series_hidden": Output(ids.SERIES_SECTION, "hidden"),
-    "ranking": Output(ids.RANKING, "figure"),
+    "ranking": Output(ids.RANKING_FIGURE, "data"),
     "ranking_hidden": Output(ids.RANKING_SECTION, "hidden"),
     "profile": Output(ids.PROFILE, "children"),
     "profile_hidden": Output(ids.PROFILE_SECTION, "hidden"),
@@ -257,6 +261,7 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
         return download(service, _trigger(), query, audience_of())
 
     register_layout_helpers(app)
+    register_graph_mounts(app)
 
     # Browser-only, no request: a map or ranking click toggles its area in the selection (no click is lost
     # while an answer is on its way), the map outlines the selection at once, the slider shows its period,
@@ -265,7 +270,8 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
     app.clientside_callback(
         "function(click, rank, selected) { return window.sozialmonitor.map.toggle(click, rank, selected); }",
         Output(ids.SELECTED, "value", allow_duplicate=True), Input(ids.AREAS, "clickData"),
-        Input(ids.RANKING, "clickData"), State(ids.SELECTED, "value"), prevent_initial_call=True)
+        Input(ids.RANKING, "clickData", allow_optional=True),  # the ranking graph mounts after the map's colours
+        State(ids.SELECTED, "value"), prevent_initial_call=True)
     app.clientside_callback(
         "function(selected) { return window.sozialmonitor.map.highlight(selected); }",
         Output(ids.SELECTION_PAINTED, "data"), Input(ids.SELECTED, "value"), prevent_initial_call=True)
@@ -295,3 +301,26 @@ def register_layout_helpers(app: Dash) -> None:
     app.clientside_callback(
         "function(_) { return window.innerWidth >= 900; }",
         Output(ids.CONTROLS, "open"), Input(ids.CONTROLS, "id"))
+
+
+def register_graph_mounts(app: Dash) -> None:
+    """Mount the plotly graphs once the map shows its colours — in the browser, with the figures the page holds
+    by then, no request (see layouts/panels.py ``graph_slot`` and assets/graphs.js). ids.GRAPHS_READY is set by
+    assets/map.js after the first coloured paint; without a visible map, here once the page has loaded."""
+    app.clientside_callback(
+        "function(hidden) { return window.sozialmonitor.graphs.wait(hidden); }",
+        Output(ids.GRAPHS_READY, "data"), Input(ids.MAP_SECTION, "hidden"))
+    for slot, figure, graph_id in ((ids.SERIES_SLOT, ids.SERIES_FIGURE, ids.SERIES),
+                                   (ids.RANKING_SLOT, ids.RANKING_FIGURE, ids.RANKING)):
+        spec = json.dumps(graph(graph_id), cls=PlotlyJSONEncoder)  # the graph as layouts/ declares it
+        app.clientside_callback(
+            f"function(ready, figure, mounted) {{ window.sozialmonitor.graphs.mount('{slot}', {spec}, ready, figure,"
+            " mounted); }",
+            Input(ids.GRAPHS_READY, "data"), Input(figure, "data"), State(slot, "children"), prevent_initial_call=True)
+    # the Analyse scatter (its callbacks write to the graph) also mounts when the section is opened before that
+    spec = json.dumps(scatter_graph(), cls=PlotlyJSONEncoder)
+    app.clientside_callback(
+        f"function(ready, open, mounted) {{ window.sozialmonitor.graphs.mount('{aids.SCATTER_SLOT}', {spec},"
+        " ready || open, null, mounted); }",
+        Input(ids.GRAPHS_READY, "data"), Input(aids.OPEN, "data"), State(aids.SCATTER_SLOT, "children"),
+        prevent_initial_call=True)

@@ -17,7 +17,7 @@ from layouts import analytics_ids as aids
 from layouts.aria import aria
 from layouts.controls import dropdown_labels, field, indicator_options
 from layouts.mapview import FILLS, legend_items, tooltip_labels
-from layouts.panels import FONT
+from layouts.panels import EMPTY_FIGURE, FONT
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.hotspots import CLUSTERS
 from sozialmonitor.analytics.mss import STATUS
@@ -170,11 +170,17 @@ def analytics_section(model: ViewModel, audience: Audience) -> html.Details:
                 _run(aids.SCATTER_RUN, lang),
             ]),
             _message(aids.SCATTER_MESSAGE), html.Div(id=aids.SCATTER_STATS),
-            dcc.Graph(id=aids.SCATTER_GRAPH, figure=go.Figure(), config={"displaylogo": False}, className="graph",
-                      style={"display": "none"}),
+            html.Div(id=aids.SCATTER_SLOT),  # scatter_graph() mounts here (see layouts/panels.py graph_slot)
         ]),
         *([save_form(lang)] if audience.role in SAVING_ROLES else []),
     ])
+
+
+def scatter_graph() -> dcc.Graph:
+    """The scatter's graph as the browser mounts it, hidden until a result: once the map shows its colours, or
+    when the section opens before that (the scatter callback writes to it)."""
+    return dcc.Graph(id=aids.SCATTER_GRAPH, figure=EMPTY_FIGURE, config={"displaylogo": False}, className="graph",
+                     style={"display": "none"})
 
 
 def save_form(lang: str) -> html.Section:

@@ -52,6 +52,7 @@ SCATTER_Y = "an-scatter-y"
 SCATTER_PERIOD = "an-scatter-period"
 SCATTER_RUN = "an-scatter-run"
 SCATTER_GRAPH = "an-scatter-graph"
+SCATTER_SLOT = "an-scatter-slot"  # where the scatter graph mounts once the map shows its colours (or the section opens)
 SCATTER_STATS = "an-scatter-stats"
 SCATTER_MESSAGE = "an-scatter-message"
 SCATTER_REQUEST = "an-scatter-request"

@@ -53,6 +53,13 @@ RANKING_SECTION = "ranking-section"
 PROFILE_SECTION = "profile-section"
 SERIES = "series-graph"
 RANKING = "ranking-graph"
+# The graphs mount in the browser once the map shows its colours (layouts/panels.py graph_slot): until then the
+# page holds each figure in a store (the main callback's output) beside the graph's empty slot.
+GRAPHS_READY = "graphs-ready"  # set by the browser (assets/graphs.js) when the graphs may mount
+SERIES_FIGURE = "series-figure"
+SERIES_SLOT = "series-slot"
+RANKING_FIGURE = "ranking-figure"
+RANKING_SLOT = "ranking-slot"
 PROFILE = "profile"
 INFO = "indicator-info"
 TABLE = "area-table"

@@ -17,7 +17,15 @@ from layouts.analytics import analytics_section
 from layouts.aria import aria
 from layouts.controls import controls
 from layouts.mapview import map_section, map_title, table_frame, table_rows, table_section
-from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
+from layouts.panels import (
+    RANKING_HEIGHT,
+    SERIES_HEIGHT,
+    graph_slot,
+    indicator_info,
+    profile,
+    ranking_figure,
+    series_figure,
+)
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import period_label
 from sozialmonitor.i18n import t
@@ -85,6 +93,7 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
         dcc.Store(id=ids.PERIOD_LABELS, data=[period_label(p, lang) for p in model.periods]),
         dcc.Store(id=ids.PAINT),
         dcc.Store(id=ids.PAINT_DONE),
+        dcc.Store(id=ids.GRAPHS_READY),
         header(state, account),
         html.Main(id="main", className="layout", children=[
             notices(model.notices, lang, error),
@@ -104,14 +113,14 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
                     html.Section(id=ids.SERIES_SECTION, className="panel", hidden="series" not in state.panels,
                                  **aria(labelledby="h-series"), children=[
                         html.H2(t("panel_series", lang), id="h-series"),
-                        graph(ids.SERIES, series_figure(panels.series) if panels.series else None,
-                              t("panel_series", lang))]),
+                        *graph_slot(ids.SERIES_SLOT, ids.SERIES_FIGURE,
+                                    series_figure(panels.series) if panels.series else None, SERIES_HEIGHT)]),
                     html.Section(id=ids.RANKING_SECTION, className="panel",
                                  hidden="ranking" not in state.panels or state.view != "map",
                                  **aria(labelledby="h-ranking"), children=[
                         html.H2(t("panel_ranking", lang), id="h-ranking"),
-                        graph(ids.RANKING, ranking_figure(panels.ranking) if panels.ranking else None,
-                              t("panel_ranking", lang))]),
+                        *graph_slot(ids.RANKING_SLOT, ids.RANKING_FIGURE,
+                                    ranking_figure(panels.ranking) if panels.ranking else None, RANKING_HEIGHT)]),
                     html.Section(id=ids.PROFILE_SECTION, className="panel panel-wide",
                                  hidden="profile" not in state.panels, **aria(labelledby="h-profile"), children=[
                         html.H2(t("panel_profile", lang), id="h-profile"), profile(panels.profile, lang)]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from layouts import ids
 from layouts.aria import aria
@@ -26,6 +27,9 @@ def _base_layout(lang: str, height: int) -> dict[str, Any]:
 
 
 Figure = dict[str, Any]  # a plotly figure as plain JSON: built without plotly's validation, which costs ~80 ms
+EMPTY_FIGURE: Figure = {"data": [], "layout": {}}
+SERIES_HEIGHT = 340
+RANKING_HEIGHT = 300
 
 
 def series_figure(data: SeriesData) -> Figure:
@@ -47,7 +51,7 @@ def series_figure(data: SeriesData) -> Figure:
         traces.append({"type": "scatter", "x": x, "y": list(line.values), "mode": "lines+markers", "name": line.name,
                        "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2.5}, "connectgaps": False,
                        "hovertemplate": hover})
-    layout = {**_base_layout(lang, 340),
+    layout = {**_base_layout(lang, SERIES_HEIGHT),
               "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5",
                         "tickformat": f",.{max(data.decimals, 0)}f"},
               "xaxis": {"type": "category"}}
@@ -94,7 +98,7 @@ def ranking_figure(data: RankingData) -> Figure:
                            "customdata": [data.codes[i] for i in chosen], "text": [data.names[i] for i in chosen],
                            "hovertemplate": hover, "showlegend": False})
     layout: dict[str, Any] = {
-        **_base_layout(lang, 300), "bargap": 0.05, "showlegend": False,
+        **_base_layout(lang, RANKING_HEIGHT), "bargap": 0.05, "showlegend": False,
         "xaxis": {"title": {"text": t("rank_note", lang)}, "showgrid": False},
         "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5", "tickformat": f",.{max(data.decimals, 0)}f"},
     }
@@ -156,9 +160,22 @@ def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:
     ])
 
 
-def graph(graph_id: str, figure: Figure | None, label: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, figure=figure or {"data": [], "layout": {}}, config={"displaylogo": False},
-                     className="graph")
+def graph(graph_id: str, figure: Figure | None = None) -> dcc.Graph:
+    """A panel's plotly graph, as the browser mounts it into its slot (see ``graph_slot``)."""
+    return dcc.Graph(id=graph_id, figure=figure or EMPTY_FIGURE, config={"displaylogo": False}, className="graph")
+
+
+def graph_slot(slot_id: str, figure_id: str, figure: Figure | None, height: int) -> list[Component]:
+    """Where a panel's graph will be, and its figure meanwhile.
+
+    A dcc.Graph that mounts makes Dash fetch and evaluate plotly.js (~4.8 MB), which would compete with the map's
+    geometry download and drawing. So the graph mounts only once the map shows its colours, in the browser and
+    without a request (assets/graphs.js; callbacks/dashboard.py ``register_graph_mounts``). Until then its figure
+    waits in a store, which the main callback writes as well: the graph mounts with the latest figure, and later
+    ones reach it from there. The empty slot keeps the graph's height, so the page does not jump when it mounts.
+    """
+    return [dcc.Store(id=figure_id, data=figure or EMPTY_FIGURE),
+            html.Div(id=slot_id, className="graph-slot", style={"minHeight": f"{height}px"})]
 
 
 def value_text(value: float | None, unit: str, decimals: int, lang: str) -> str:
