@@ -50,7 +50,8 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
         load_demo_if_empty(store, settings.data_dir)
     else:
         store.upgrade()
-    service = Service(store, make_cache(settings.cache_url, settings.cache_prefix))
+    service = Service(store, make_cache(settings.cache_url, settings.cache_prefix,
+                                        settings.cache_local_mb * 1024 * 1024))
     who = audience_of or auth.current_audience
     app = SozialmonitorDash(__name__, title="Sozialmonitor", serve_locally=True, update_title=None, use_pages=True,
                             pages_folder="", suppress_callback_exceptions=True, compress=False,

@@ -68,6 +68,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "Prefix of every key in the shared cache: lets several installations (or test runs) share one Redis.",
     ),
     SettingDoc(
+        "SOZIALMONITOR_CACHE_LOCAL_MB",
+        "`64`",
+        "Megabytes each worker keeps of computed entries in its own memory: the whole cache without Redis, the "
+        "near copy of entries it used with Redis (an entry never changes, so the copy is never stale).",
+    ),
+    SettingDoc(
         "SOZIALMONITOR_SECRET_KEY",
         "generated once and kept in `<instance dir>/secret_key`",
         "Key that signs the session cookie. Several machines behind one load balancer **must** share the "
@@ -204,6 +210,7 @@ class Settings:
     basemap_url: str | None = None
     cache_url: str | None = None
     cache_prefix: str = "sozialmonitor:"
+    cache_local_mb: int = 64
     data_dir: Path = field(default=REPO_ROOT / "data")
     secret_key: str | None = field(default=None, repr=False)
     cookie_secure: bool = False
@@ -255,6 +262,7 @@ class Settings:
             basemap_url=(env.get("SOZIALMONITOR_BASEMAP_URL") or "").strip() or None,
             cache_url=_cache_url(env, "SOZIALMONITOR_CACHE_URL"),
             cache_prefix=(env.get("SOZIALMONITOR_CACHE_PREFIX") or "sozialmonitor:").strip(),
+            cache_local_mb=_int(env, "SOZIALMONITOR_CACHE_LOCAL_MB", 64, 0, 64 * 1024),
             secret_key=(env.get("SOZIALMONITOR_SECRET_KEY") or "").strip() or None,
             cookie_secure=_flag(env, "SOZIALMONITOR_COOKIE_SECURE", False),
             session_hours=_int(env, "SOZIALMONITOR_SESSION_HOURS", 8, 1, 24 * 30),

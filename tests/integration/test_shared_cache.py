@@ -60,11 +60,37 @@ def test_local_cache_is_a_bounded_lru() -> None:
     assert cached(cache, "d", lambda: 4) == 4 and cached(cache, "d", lambda: 5) == 4
 
 
+def test_local_cache_is_bounded_by_bytes() -> None:
+    cache = LocalCache(limit=100, max_bytes=40_000)
+    for name in "abcde":
+        cache.set(name, b"x" * 9_000)  # ~9 kB pickled each
+    assert cache.bytes <= 40_000 and cache.get("a") is MISSING and cache.get("e") is not MISSING
+    cache.set("huge", b"x" * 20_000)  # more than a quarter of the budget: not kept at all
+    assert cache.get("huge") is MISSING and cache.get("e") is not MISSING
+
+
+def test_a_worker_reads_an_entry_from_redis_once_then_from_its_near_copy(prefix: str) -> None:
+    writer = RedisCache(REDIS_URL, prefix=prefix, near_bytes=0)
+    writer.set("k", {"value": 1.5})
+    reader = RedisCache(REDIS_URL, prefix=prefix)
+    assert reader.get("k") == {"value": 1.5}
+    writer.client.delete(prefix + "k")  # gone from Redis: the near copy still answers (keys never change)
+    assert reader.get("k") == {"value": 1.5}
+    assert writer.get("k") is MISSING  # no near tier: Redis alone
+    bounded = RedisCache(REDIS_URL, prefix=prefix, near_bytes=30_000)
+    for i in range(10):
+        bounded.set(f"big{i}", b"x" * 5_000)
+    assert bounded.near is not None and bounded.near.bytes <= 30_000
+
+
 def test_redis_down_is_a_miss_not_an_error() -> None:
-    cache = RedisCache("redis://127.0.0.1:1/0", timeout_s=0.2)  # nothing listens there
+    cache = RedisCache("redis://127.0.0.1:1/0", timeout_s=0.2, near_bytes=0)  # nothing listens there
     cache.set("x", 1)
     assert cache.get("x") is MISSING
     assert cached(cache, "x", lambda: 7) == 7
+    near = RedisCache("redis://127.0.0.1:1/0", timeout_s=0.2)
+    near.set("x", 1)
+    assert near.get("x") == 1  # what this worker computed, it keeps
 
 
 def test_two_workers_share_entries(cli: CliRunner, store: Store, prefix: str) -> None:
