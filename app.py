@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +20,7 @@ from callbacks import analytics as analytics_callbacks
 from callbacks import dashboard
 from callbacks.guard import error_message
 from layouts.login import account_links
-from layouts.page import error_page, page
+from layouts.page import error_page, page, plain
 from server import api, auth, routes, security, static
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.service import AnalyticsService
@@ -29,7 +29,7 @@ from sozialmonitor.importing import load_demo_if_empty
 from sozialmonitor.service import Service
 from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store
-from sozialmonitor.view import parse_query, to_query, visible_parts
+from sozialmonitor.view import Notice, ViewState, parse_query, to_query, visible_parts
 
 log = logging.getLogger("sozialmonitor.web")
 
@@ -57,17 +57,25 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
                             pages_folder="", suppress_callback_exceptions=True, compress=False,
                             meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     app.server.config["SOZIALMONITOR_STORE"] = store
+    app.server.config["SOZIALMONITOR_SERVICE"] = service
     auth.register(app.server, store, settings)
 
-    def layout(**query: Any) -> html.Div:
+    def build(state: ViewState, notices: Sequence[Notice], audience: Audience) -> html.Div:
+        model = service.view(state, audience, notices)
+        panels = service.panels(model, visible_parts(model.state), audience)
+        account = account_links(audience, state.lang, auth.csrf_token() if audience.user else "",
+                                "/?" + to_query(model.state))  # the resolved view: nothing the caller made up
+        return page(model, panels, settings.basemap_url, account=account, audience=audience)
+
+    def layout(**query: Any) -> html.Div | dict[str, Any]:
         state, notices = parse_query(urlencode({k: v for k, v in query.items() if isinstance(v, str)}))
         try:
             audience = who()
-            model = service.view(state, audience, notices)
-            panels = service.panels(model, visible_parts(model.state), audience)
-            account = account_links(audience, state.lang, auth.csrf_token() if audience.user else "",
-                                    "/?" + to_query(model.state))  # the resolved view: nothing the caller made up
-            return page(model, panels, settings.basemap_url, account=account, audience=audience)
+            if audience.user is None:  # every anonymous visitor of a link gets the same page: built once, shared
+                service.refresh()
+                return service.shared(("page", None, to_query(state), tuple(notices)),
+                                      lambda: plain(build(state, notices, audience)))
+            return build(state, notices, audience)
         except Exception as exc:  # the one translation of errors for the first page load
             log.exception("page layout failed")
             return error_page(state, error_message(exc, state.lang))

@@ -6,10 +6,13 @@ GeoJSON hideout) — no callback has to race the geometry download.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from dash import dcc, html
+from dash._utils import to_json
 from dash.development.base_component import Component
 
 from layouts import ids
@@ -132,6 +135,12 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
         ]),
         footer(model),
     ])
+
+
+def plain(component: Component) -> dict[str, Any]:
+    """A component tree as the plain JSON Dash sends (``{"type", "namespace", "props"}``): what a shared cache
+    keeps of a page, sent again without building a component."""
+    return json.loads(to_json(component))  # type: ignore[no-any-return]
 
 
 def error_page(state: ViewState, message: str) -> html.Div:

@@ -110,34 +110,47 @@ def ranking_figure(data: RankingData) -> Figure:
     return {"data": traces, "layout": layout}
 
 
+Element = dict[str, Any]  # an html element as the plain JSON Dash sends ({"type", "namespace", "props"})
+
+
+def element(tag: str, children: Any = None, **props: Any) -> Element:
+    """An html element without building a Dash component (which validates every prop): for the tables a panel
+    sends with every click — the renderer receives exactly the same JSON."""
+    if children is not None:
+        props["children"] = children
+    return {"type": tag, "namespace": "dash_html_components", "props": props}
+
+
 def profile(data: ProfileData | None, lang: str) -> html.Div:
     if data is None:
         return html.Div(html.P(t("profile_hint", lang), className="hint"), id=ids.PROFILE)
-    head = html.Tr([html.Th(t(k, lang), scope="col") for k in
-                    ("col_indicator", "col_period", "col_value", "col_reference", "col_difference",
-                     "col_assessment")])
+    head = element("Tr", [element("Th", t(k, lang), scope="col") for k in
+                          ("col_indicator", "col_period", "col_value", "col_reference", "col_difference",
+                           "col_assessment")])
     body = []
     for row in data.rows:
-        mark = html.Span(t(row.assessment, lang), className=f"mark mark-{row.assessment}")
-        body.append(html.Tr([html.Th(row.label, scope="row"), html.Td(row.period), html.Td(row.value, className="num"),
-                             html.Td(row.reference, className="num"), html.Td(row.difference, className="num"),
-                             html.Td([_spine(row.z), mark])]))
-    return html.Div(id=ids.PROFILE, children=[
+        mark = element("Span", t(row.assessment, lang), className=f"mark mark-{row.assessment}")
+        body.append(element("Tr", [
+            element("Th", row.label, scope="row"), element("Td", row.period),
+            element("Td", row.value, className="num"), element("Td", row.reference, className="num"),
+            element("Td", row.difference, className="num"), element("Td", [_spine(row.z), mark])]))
+    children: Any = [
         html.H3(t("profile_of", lang, name=f"{data.name} ({data.code})")),
-        html.Table([html.Thead(head), html.Tbody(body)], className="profile-table"),
+        element("Table", [element("Thead", head), element("Tbody", body)], className="profile-table"),
         html.P("* " + t("reference_median", lang), className="hint"),
-    ])
+    ]
+    return html.Div(id=ids.PROFILE, children=children)
 
 
-def _spine(z: float | None) -> html.Span:
+def _spine(z: float | None) -> Element:
     """A small bar: position of the area relative to the reference in standard deviations (±3)."""
     if z is None:
-        return html.Span()
+        return element("Span")
     clipped = max(-3.0, min(3.0, z))
     width = abs(clipped) / 3 * 50
     left = 50 if clipped >= 0 else 50 - width
-    return html.Span(className="spine", **aria(hidden="true"), children=[
-        html.Span(className="spine-bar", style={"left": f"{left:.1f}%", "width": f"{width:.1f}%"})])
+    return element("Span", className="spine", **aria(hidden="true"), children=[
+        element("Span", className="spine-bar", style={"left": f"{left:.1f}%", "width": f"{width:.1f}%"})])
 
 
 def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:

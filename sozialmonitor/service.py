@@ -82,6 +82,11 @@ class Service(Structure):
         frame = key[1] if len(key) > 1 and isinstance(key[1], str) else None
         return cached(self.cache, key_of(CACHE_VERSION, frame, self.data_generation(frame), *key), compute)
 
+    def shared(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Anything every visitor of a view shares (e.g. a whole page for the public), computed once per data
+        generation: ``key[1]`` names the frame it depends on, ``None`` for the whole store."""
+        return self._cached(key, compute)
+
     # options for the controls ---------------------------------------------------------------------------
     def frames(self, lang: str, audience: Audience = PUBLIC) -> list[Option]:
         """Frames with at least one level the audience may see."""

@@ -16,6 +16,7 @@ import pytest
 from sozialmonitor.access import PUBLIC
 from sozialmonitor.cache import MISSING, LocalCache, RedisCache, cached
 from sozialmonitor.service import Service
+from sozialmonitor.settings import Settings
 from sozialmonitor.store import Store, frame_generations
 from sozialmonitor.view import parse_query
 from tests.integration.conftest import CliRunner
@@ -128,6 +129,37 @@ def test_an_import_into_one_frame_keeps_the_other_frames_entries(cli: CliRunner,
     assert fresh.misses == 0
     reader.view(parse_query(VIEW)[0], PUBLIC)  # the changed frame: computed anew
     assert fresh.misses > 0
+
+
+def _page_answer(store: Store, prefix: str) -> tuple[str, RedisCache]:
+    """Open the demo page as an anonymous visitor of a new app (its own worker state) sharing Redis under
+    ``prefix``; returns the page's callback answer and the app's cache."""
+    from app import create_app
+    from tests.integration.test_access import post_callback
+
+    settings = Settings.from_env({"DATABASE_URL": store.url, "SOZIALMONITOR_LOAD_DEMO": "0",
+                                  "SOZIALMONITOR_LOG_LEVEL": "WARNING", "SOZIALMONITOR_CACHE_URL": REDIS_URL,
+                                  "SOZIALMONITOR_CACHE_PREFIX": prefix, "SOZIALMONITOR_SECRET_KEY": "x" * 32})
+    app = create_app(settings, audience_of=lambda: PUBLIC)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200  # the HTML shell computes nothing; Dash registers its callbacks
+    output, spec = next((o, s) for o, s in app.callback_map.items() if "pages_content" in o)
+    where = {"pathname": "/", "search": "?" + VIEW + "&panels=series,ranking,profile&sel=01"}
+    answer = post_callback(client, output, spec, lambda item: where.get(item["property"]))
+    return answer, app.server.config["SOZIALMONITOR_SERVICE"].cache
+
+
+def test_a_public_page_is_built_once_for_every_visitor(cli: CliRunner, store: Store, prefix: str) -> None:
+    """A link opened by many: the first worker builds the page; another worker sends the same page from the
+    shared cache and computes (and writes) nothing."""
+    load_city(cli)
+    first, _ = _page_answer(store, prefix)
+    assert '"map-title"' in first and "series-figure" in first  # the whole page, its open panels filled
+    written = _keys(prefix)
+    assert written
+    second, cache = _page_answer(store, prefix)
+    assert second == first and _keys(prefix) == written
+    assert (cache.hits, cache.misses) == (1, 0)  # one read: the page itself, no view or value behind it
 
 
 def _gunicorn(url: str, prefix: str, tmp: Path) -> AbstractContextManager[tuple[subprocess.Popen[bytes], str]]:
