@@ -145,61 +145,92 @@ def comparison(results: dict[str, Any]) -> list[str]:
              "beside it. Both are measured in this run with the same procedure, first loads and HTTP replays "
              "taking turns. `now ÷ main` below 1 means smaller or faster now. Goals are the issue's, judged on "
              "the working tree's figure (medians) at 10,997 Gemeinden.", ""]
-    row = results.get("gemeinden")
-    judged: list[tuple[str, str]] = []
+    judged: list[tuple[str, str]] = []  # (goal, verdict)
     for key, title in (("gemeinden", "Deutschland, Gemeinden (10,997 areas)"), ("berlin", "Berlin, Planungsräume")):
         row = results.get(key)
-        if not row:
-            continue
-        lines += [f"**{title}**" + ("" if key == "gemeinden" else " — the same figures, for reference"), "",
-                  f"| figure | {main} | now | now ÷ main | goal | |", "|---|---:|---:|---:|---:|---|"]
-        for label, name, limit, unit, how in GOALS:
-            mark = verdict(row.get(name), limit, how, unit) if key == "gemeinden" else ""
-            if mark and key == "gemeinden":
-                judged.append((label, mark))
-            lines.append(f"| {label} | {fmt(row.get('main_' + name), unit)} | {fmt(row.get(name), unit)} "
-                         f"| {ratio(row.get(name), row.get('main_' + name), unit)} | {goal_text(limit, how, unit)} "
-                         f"| {mark} |")
-        for label, name, unit in CONTEXT:
-            if unit == "plotly":
-                lines.append(f"| {label} | {plotly_text(row, 'main_')} | {plotly_text(row, '')} | | | |")
-            else:
-                lines.append(f"| {label} | {fmt(row.get('main_' + name), unit)} | {fmt(row.get(name), unit)} "
-                             f"| {ratio(row.get(name), row.get('main_' + name), unit)} | | |")
-        lines.append("")
+        if row:
+            table, marks = goal_table(row, title, main, judge=key == "gemeinden")
+            lines += table
+            judged += marks
     memory = results.get("memory") or {}
     if memory:
-        browse = (memory.get("app") or {}).get("browse") or (memory.get("main") or {}).get("browse") or {}
-        levels = browse.get("levels") or []
-        lines += [f"**One worker's memory** after opening every demo frame and level once ({len(levels)} levels) and "
-                  f"picking {browse.get('indicators_per_level', '?')} more indicator(s) on each, in a fresh process "
-                  "per version", "",
-                  f"| memory | {main} | now | now ÷ main | goal | |", "|---|---:|---:|---:|---:|---|"]
-        old, new = memory.get("main") or {}, memory.get("app") or {}
-        for label, name, limit in MEMORY:
-            key = name.removeprefix("worker_")
-            mark = verdict(new.get(key), limit, "≤", "MB")
-            if mark:
-                judged.append((f"One worker's memory: {label}", mark))
-            lines.append(f"| {label} | {fmt(old.get(key), 'MB')} | {fmt(new.get(key), 'MB')} "
-                         f"| {ratio(new.get(key), old.get(key), 'MB')} | {goal_text(limit, '≤', 'MB')} | {mark} |")
-        for side, label in (("main", main), ("app", "now")):
-            if (memory.get(side) or {}).get("error"):
-                lines.append(f"\n⚠ {label}: {memory[side]['error'][:300]}")
-        lines.append("")
+        table, marks = memory_table(memory, main)
+        lines += table
+        judged += marks
+    lines += goal_summary(judged)
+    lines += run_errors(results, main)
+    return [*lines, ""] if lines[-1] != "" else lines
+
+
+def beside_main(label: str, old: Any, new: Any, unit: str) -> str:
+    """A table row's first cells: the figure's label, main's value, now's value and now ÷ main."""
+    return f"| {label} | {fmt(old, unit)} | {fmt(new, unit)} | {ratio(new, old, unit)} |"
+
+
+def goal_table(row: dict[str, Any], title: str, main: str, judge: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    """One dataset's goals and context figures, main beside now; with ``judge`` also the verdicts."""
+    lines = [f"**{title}**" + ("" if judge else " — the same figures, for reference"), "",
+             f"| figure | {main} | now | now ÷ main | goal | |", "|---|---:|---:|---:|---:|---|"]
+    judged: list[tuple[str, str]] = []
+    for label, name, limit, unit, how in GOALS:
+        mark = verdict(row.get(name), limit, how, unit) if judge else ""
+        if mark:
+            judged.append((label, mark))
+        lines.append(f"{beside_main(label, row.get('main_' + name), row.get(name), unit)} "
+                     f"{goal_text(limit, how, unit)} | {mark} |")
+    for label, name, unit in CONTEXT:
+        if unit == "plotly":
+            lines.append(f"| {label} | {plotly_text(row, 'main_')} | {plotly_text(row, '')} | | | |")
+        else:
+            lines.append(f"{beside_main(label, row.get('main_' + name), row.get(name), unit)} | |")
+    lines.append("")
+    return lines, judged
+
+
+def memory_table(memory: dict[str, Any], main: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """One worker's memory after browsing, main beside now, judged against the goal."""
+    browse = (memory.get("app") or {}).get("browse") or (memory.get("main") or {}).get("browse") or {}
+    levels = browse.get("levels") or []
+    lines = [f"**One worker's memory** after opening every demo frame and level once ({len(levels)} levels) and "
+             f"picking {browse.get('indicators_per_level', '?')} more indicator(s) on each, in a fresh process "
+             "per version", "",
+             f"| memory | {main} | now | now ÷ main | goal | |", "|---|---:|---:|---:|---:|---|"]
+    judged: list[tuple[str, str]] = []
+    old, new = memory.get("main") or {}, memory.get("app") or {}
+    for label, name, limit in MEMORY:
+        key = name.removeprefix("worker_")
+        mark = verdict(new.get(key), limit, "≤", "MB")
+        if mark:
+            judged.append((f"One worker's memory: {label}", mark))
+        lines.append(f"{beside_main(label, old.get(key), new.get(key), 'MB')} {goal_text(limit, '≤', 'MB')} | {mark} |")
+    for side, label in (("main", main), ("app", "now")):
+        if (memory.get(side) or {}).get("error"):
+            lines.append(f"\n⚠ {label}: {memory[side]['error'][:300]}")
+    lines.append("")
+    return lines, judged
+
+
+def goal_summary(judged: list[tuple[str, str]]) -> list[str]:
+    """The goals met, then those missed or not measured."""
+    if not judged:
+        return []
     met = [label for label, mark in judged if mark == "met"]
     missed_goals = [label for label, mark in judged if mark != "met"]
-    if judged:
-        lines += [f"**Goals met ({len(met)}):** " + ("; ".join(met) or "none") + ".", "",
-                  f"**Goals missed or not measured ({len(missed_goals)}):** " + ("; ".join(missed_goals) or "none")
-                  + ".", ""]
+    return [f"**Goals met ({len(met)}):** " + ("; ".join(met) or "none") + ".", "",
+            f"**Goals missed or not measured ({len(missed_goals)}):** " + ("; ".join(missed_goals) or "none")
+            + ".", ""]
+
+
+def run_errors(results: dict[str, Any], main: str) -> list[str]:
+    """The first errors of each version's run on the judged datasets."""
+    lines = []
     for key in ("gemeinden", "berlin"):
         detail = (results.get("detail") or {}).get(key) or {}
         for side, label in (("main", main), ("app", "now")):
             errors = (detail.get(side) or {}).get("errors") or []
             if errors:
                 lines.append(f"⚠ {label}, {key}: {'; '.join(str(e)[:300] for e in errors[:3])}")
-    return [*lines, ""] if lines[-1] != "" else lines
+    return lines
 
 
 RUN_WIDE = ("import_", "worker_")  # figures of the whole run (import, memory browse), not of one dataset
@@ -239,41 +270,69 @@ def missed(row: dict[str, Any]) -> list[str]:
 def breakdown(detail: dict[str, Any], side: str, title: str) -> list[str]:
     ours = detail.get(side) or {}
     theirs = detail.get("baseline") or {} if side == "app" else {}
-    lines = [f"### Where bytes and time go: {detail['label']} — {title}", ""]
     switch = ours.get("switch_summary") or {}
+    return [f"### Where bytes and time go: {detail['label']} — {title}", "",
+            *callback_sizes(ours, switch), *map_outputs(ours), *switch_timing(switch), *server_times(ours),
+            *first_load(ours), *baseline_sizes(theirs), *geometry_check(ours),
+            *(f"- ⚠ {problem}" for problem in run_problems(ours, theirs, switch)), ""]
+
+
+def callback_sizes(ours: dict[str, Any], switch: dict[str, Any]) -> list[str]:
+    """Callback requests per switch and the median gzip size of each callback's response."""
     callbacks: dict[str, list[int]] = {}
     for s in ours.get("switches", []):
         for c in s["callbacks"]:
             callbacks.setdefault(c["callback"], []).append(c["gzip"])
-    if callbacks:
-        parts = ", ".join(f"`{k}` {sorted(v)[len(v) // 2] / KB:,.1f} kB" for k, v in
-                          sorted(callbacks.items(), key=lambda kv: -max(kv[1])))
-        lines.append(f"- **Callback requests per switch**: {fmt(switch.get('callback_requests_p50'), 'n')} "
-                     f"(median; most {fmt(switch.get('callback_requests_max'), 'n')}); gzip, median, named by their "
-                     f"first output: {parts}.")
+    if not callbacks:
+        return []
+    parts = ", ".join(f"`{k}` {sorted(v)[len(v) // 2] / KB:,.1f} kB" for k, v in
+                      sorted(callbacks.items(), key=lambda kv: -max(kv[1])))
+    return [f"- **Callback requests per switch**: {fmt(switch.get('callback_requests_p50'), 'n')} "
+            f"(median; most {fmt(switch.get('callback_requests_max'), 'n')}); gzip, median, named by their "
+            f"first output: {parts}."]
+
+
+def map_outputs(ours: dict[str, Any]) -> list[str]:
+    """The largest outputs of the map callback, each gzip-compressed on its own."""
     outputs = sorted(ours.get("map_callback_outputs", {}).items(), key=lambda kv: -kv[1]["gzip"])
-    if outputs:
-        total = sum(v["gzip"] for _, v in outputs) or 1
-        top = ", ".join(f"`{k}` {v['gzip'] / KB:,.1f} kB ({v['raw'] / KB:,.1f} kB raw)" for k, v in outputs[:4])
-        lines.append(f"- **Map callback outputs** (each gzip-compressed on its own, so they add up to more than "
-                     f"the response): {top}; the other {len(outputs) - 4 if len(outputs) > 4 else 0} outputs "
-                     f"together {sum(v['gzip'] for _, v in outputs[4:]) / KB:,.1f} kB "
-                     f"of {total / KB:,.1f} kB.")
-    if switch.get("n"):
-        lines.append(
-            f"- **Switch → painted** (median of {switch['n']}; signal {', '.join(switch.get('signals') or [])}): "
-            f"action → map request sent {fmt(switch['request_ms_p50'], 'ms')}, "
-            f"request → response (server + loopback) {fmt(switch['response_ms_p50'], 'ms')}, response → coloured "
-            f"paint {fmt(switch['client_ms_p50'], 'ms')}; main-thread long tasks before the paint "
-            f"{fmt(switch['long_task_ms_p50'], 'ms')}; the app's own mark after "
-            f"{fmt(switch.get('mark_ms_p50'), 'ms')}. Every callback of the switch answered after "
-            f"{fmt(switch['complete_ms_p50'], 'ms')}.")
+    if not outputs:
+        return []
+    total = sum(v["gzip"] for _, v in outputs) or 1
+    top = ", ".join(f"`{k}` {v['gzip'] / KB:,.1f} kB ({v['raw'] / KB:,.1f} kB raw)" for k, v in outputs[:4])
+    return [f"- **Map callback outputs** (each gzip-compressed on its own, so they add up to more than "
+            f"the response): {top}; the other {len(outputs) - 4 if len(outputs) > 4 else 0} outputs "
+            f"together {sum(v['gzip'] for _, v in outputs[4:]) / KB:,.1f} kB "
+            f"of {total / KB:,.1f} kB."]
+
+
+def switch_timing(switch: dict[str, Any]) -> list[str]:
+    """Where the time of a switch goes, from the action to the coloured paint."""
+    if not switch.get("n"):
+        return []
+    return [
+        f"- **Switch → painted** (median of {switch['n']}; signal {', '.join(switch.get('signals') or [])}): "
+        f"action → map request sent {fmt(switch['request_ms_p50'], 'ms')}, "
+        f"request → response (server + loopback) {fmt(switch['response_ms_p50'], 'ms')}, response → coloured "
+        f"paint {fmt(switch['client_ms_p50'], 'ms')}; main-thread long tasks before the paint "
+        f"{fmt(switch['long_task_ms_p50'], 'ms')}; the app's own mark after "
+        f"{fmt(switch.get('mark_ms_p50'), 'ms')}. Every callback of the switch answered after "
+        f"{fmt(switch['complete_ms_p50'], 'ms')}."]
+
+
+def server_times(ours: dict[str, Any]) -> list[str]:
+    """Server time per callback in the HTTP replay."""
     by_callback = ours.get("by_callback") or {}
-    if by_callback:
-        lines.append("- **Server time per callback** (HTTP replay, inputs varied where the indicator is an input): "
-                     + "; ".join(f"`{k}` p50 {fmt(v['p50_ms'], 'ms')}, p95 {fmt(v['p95_ms'], 'ms')} (n={v['n']}"
-                                 + ("" if v.get("varied") else ", replayed as captured") + ")"
-                                 for k, v in by_callback.items()) + ".")
+    if not by_callback:
+        return []
+    return ["- **Server time per callback** (HTTP replay, inputs varied where the indicator is an input): "
+            + "; ".join(f"`{k}` p50 {fmt(v['p50_ms'], 'ms')}, p95 {fmt(v['p95_ms'], 'ms')} (n={v['n']}"
+                        + ("" if v.get("varied") else ", replayed as captured") + ")"
+                        for k, v in by_callback.items()) + "."]
+
+
+def first_load(ours: dict[str, Any]) -> list[str]:
+    """The first load's milestones and bytes."""
+    lines: list[str] = []
     milestones = ours.get("first_load_milestones_ms") or {}
     if milestones:
         order = ("dom_content_loaded", "first_callback_requested", "first_callback_response", "plotly_js_requested",
@@ -290,6 +349,12 @@ def breakdown(detail: dict[str, Any], side: str, title: str) -> list[str]:
         lines.append("- **First load bytes** (raw / gzip / transferred): " + "; ".join(
             f"{k.replace('_', ' ')} {fmt(v['raw'], 'bytes')} / {fmt(v['gzip'], 'bytes')} / "
             f"{fmt(v['transferred'], 'bytes')} ({v['count']})" for k, v in load.items()) + ".")
+    return lines
+
+
+def baseline_sizes(theirs: dict[str, Any]) -> list[str]:
+    """The baseline's first load and switch response."""
+    lines: list[str] = []
     base_load = theirs.get("first_load_bytes") or {}
     if base_load:
         lines.append("- Baseline first load (raw / gzip): " + "; ".join(
@@ -300,6 +365,12 @@ def breakdown(detail: dict[str, Any], side: str, title: str) -> list[str]:
         lines.append("- Baseline switch response: " + ", ".join(
             f"`{k}` {v['gzip'] / KB:,.1f} kB gzip ({v['raw'] / KB:,.1f} kB raw)" for k, v in base_outputs.items())
             + f"; MapLibre idle after the redraw: {fmt(theirs['switch_summary'].get('idle_ms_p50'), 'ms')}.")
+    return lines
+
+
+def geometry_check(ours: dict[str, Any]) -> list[str]:
+    """The served geometry against the source: gaps and overlaps between neighbours."""
+    lines: list[str] = []
     check = ours.get("geometry_check") or {}
     if check.get("checked"):
         web, full = check["served"], check["source_full_resolution"]
@@ -320,6 +391,11 @@ def breakdown(detail: dict[str, Any], side: str, title: str) -> list[str]:
                f"{', '.join(check['new_narrow_inlet'][:6])}." if check.get("new_narrow_inlet") else ""))
     elif check:
         lines.append(f"- Geometry not checked: {check.get('reason')}.")
+    return lines
+
+
+def run_problems(ours: dict[str, Any], theirs: dict[str, Any], switch: dict[str, Any]) -> list[str]:
+    """Errors, blocked external requests, console errors, switches that timed out and replay errors."""
     problems = list(ours.get("errors", [])) + list(theirs.get("errors", []))
     if ours.get("external_requests") or theirs.get("external_requests"):
         problems.append(f"external requests attempted (blocked): "
@@ -331,9 +407,7 @@ def breakdown(detail: dict[str, Any], side: str, title: str) -> list[str]:
                         + (f", baseline {theirs['switch_summary'].get('timed_out')}" if theirs else ""))
     if ours.get("replay_errors"):
         problems.append(f"HTTP replay errors: {'; '.join(str(e) for e in ours['replay_errors'][:3])}")
-    for problem in problems:
-        lines.append(f"- ⚠ {problem}")
-    return [*lines, ""]
+    return problems
 
 
 def slope(points: list[tuple[float, float]]) -> tuple[float, float] | None:

@@ -71,6 +71,13 @@ REQUIRED = ("id", "name_de", "name_en", "topic", "unit", "polarity", "aggregatio
 # what the store's columns hold (model.Indicator); longer text is a validation problem, not a database error
 MAX_LENGTHS = {"id": 64, "name_de": 300, "name_en": 300, "topic": 200, "topic_en": 200, "unit": 64, "unit_en": 64,
                "numerator": 64, "denominator": 64}
+# fields with a closed set of values, in the order their problems are reported
+CHOICES: tuple[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]], ...] = (
+    ("polarity", Polarity),
+    ("aggregation", Aggregation),
+    ("visibility", Visibility),
+    ("scale", Scale),
+)
 
 
 def spec_from_row(row: Indicator) -> IndicatorSpec:
@@ -119,126 +126,178 @@ def parse_entries(
     specs: list[IndicatorSpec] = []
     rows_of: dict[str, int] = {}
     for row, entry in entries:
-        unknown = sorted(set(entry) - set(FIELDS))
-        for key in unknown:
-            problems.append(Problem(file, row, key, f"unknown field; allowed: {', '.join(FIELDS)}"))
-        values = {key: _text(entry.get(key)) for key in FIELDS}
-        bad = False
-        for key, limit in MAX_LENGTHS.items():
-            if len(values.get(key, "")) > limit:
-                problems.append(Problem(file, row, key, f"is {len(values[key])} characters long; at most {limit}"))
-                bad = True
-        for key, value in values.items():
-            if "\x00" in value:
-                problems.append(Problem(file, row, key, "contains a NUL character"))
-                bad = True
-        for key in REQUIRED:
-            if not values[key]:
-                problems.append(Problem(file, row, key, "is required"))
-                bad = True
-        ident = values["id"]
-        if ident and not ID_PATTERN.match(ident):
-            problems.append(
-                Problem(file, row, "id", f"{ident!r} is not a valid id (letters, digits, _ . -; max. 64)")
-            )
-            bad = True
-        if ident in rows_of:
-            problems.append(Problem(file, row, "id", f"duplicate id {ident!r}, first in row {rows_of[ident]}"))
-            bad = True
-        elif ident:
-            rows_of[ident] = row
-        enums: list[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]]] = [
-            ("polarity", Polarity),
-            ("aggregation", Aggregation),
-            ("visibility", Visibility),
-            ("scale", Scale),
-        ]
-        for key, enum in enums:
-            if key == "visibility" and not values[key]:
-                values[key] = Visibility.PUBLIC.value
-            if key == "scale" and not values[key]:
-                values[key] = Scale.SEQUENTIAL.value
-            if values[key] and _choice(values[key], enum) is None:
-                allowed = ", ".join(a.value for a in enum)
-                problems.append(Problem(file, row, key, f"{values[key]!r} is not allowed; allowed: {allowed}"))
-                bad = True
-        numbers: dict[str, float | None] = {}
-        for key in ("factor", "min_count", "min_denominator"):
-            raw = values[key].replace(",", ".")
-            if not raw:
-                numbers[key] = None
-                continue
-            try:
-                numbers[key] = float(raw)
-            except ValueError:
-                problems.append(Problem(file, row, key, f"{values[key]!r} is not a number"))
-                bad = True
-                continue
-            if not math.isfinite(numbers[key] or 0.0) or (numbers[key] or 0.0) < 0:
-                problems.append(Problem(file, row, key, f"{values[key]!r} must be a number ≥ 0"))
-                bad = True
-        decimals = 1
-        if values["decimals"]:
-            try:
-                decimals = int(float(values["decimals"]))
-            except ValueError:
-                decimals = -1
-            if not 0 <= decimals <= 6:
-                problems.append(Problem(file, row, "decimals", f"{values['decimals']!r} must be 0 … 6"))
-                bad = True
-        derived_problems = _derived_problems(values, file, row)
-        if derived_problems:
-            problems.extend(derived_problems)
-            bad = True
-        aggregation = values["aggregation"]
-        if aggregation == Aggregation.RATIO and not (values["numerator"] and values["denominator"]):
-            problems.append(
-                Problem(file, row, "numerator", "aggregation 'ratio' needs numerator and denominator")
-            )
-            bad = True
-        if aggregation == Aggregation.MEAN and not values["denominator"]:
-            problems.append(
-                Problem(file, row, "denominator", "aggregation 'mean' needs the weight indicator in denominator")
-            )
-            bad = True
-        if bad:
+        # an unknown field is reported but does not keep the entry out of the reference check below
+        problems.extend(_unknown_fields(entry, file, row))
+        spec, entry_problems = _parse_entry(_values(entry), file, row, rows_of)
+        problems.extend(entry_problems)
+        if spec is not None:
+            specs.append(spec)
+    problems.extend(_reference_problems(specs, rows_of, known_ids, file))
+    if problems:
+        raise ValidationFailed(problems)
+    return specs
+
+
+def _unknown_fields(entry: Mapping[str, Any], file: str, row: int) -> list[Problem]:
+    return [
+        Problem(file, row, key, f"unknown field; allowed: {', '.join(FIELDS)}")
+        for key in sorted(set(entry) - set(FIELDS))
+    ]
+
+
+def _values(entry: Mapping[str, Any]) -> dict[str, str]:
+    """Every field as stripped text (``""`` when absent); an empty visibility or scale takes its default."""
+    values = {key: _text(entry.get(key)) for key in FIELDS}
+    values["visibility"] = values["visibility"] or Visibility.PUBLIC.value
+    values["scale"] = values["scale"] or Scale.SEQUENTIAL.value
+    return values
+
+
+def _parse_entry(
+    values: dict[str, str], file: str, row: int, rows_of: dict[str, int]
+) -> tuple[IndicatorSpec | None, list[Problem]]:
+    """One entry's spec, or ``None`` and the reasons why not. Records the entry's id in ``rows_of``
+    (id → row of its first occurrence) for the duplicate and reference checks."""
+    numbers, number_problems = _numbers(values, file, row)
+    decimals, decimal_problems = _decimals(values, file, row)
+    problems = [
+        *_text_problems(values, file, row),
+        *_id_problems(values["id"], file, row, rows_of),
+        *_choice_problems(values, file, row),
+        *number_problems,
+        *decimal_problems,
+        *_derived_problems(values, file, row),
+        *_aggregation_problems(values, file, row),
+    ]
+    if problems:
+        return None, problems
+    return _spec(values, numbers, decimals), []
+
+
+def _text_problems(values: Mapping[str, str], file: str, row: int) -> list[Problem]:
+    """Too long for the store, a NUL character (PostgreSQL refuses it), or a required field left empty."""
+    problems = [
+        Problem(file, row, key, f"is {len(values[key])} characters long; at most {limit}")
+        for key, limit in MAX_LENGTHS.items()
+        if len(values.get(key, "")) > limit
+    ]
+    problems += [
+        Problem(file, row, key, "contains a NUL character") for key, value in values.items() if "\x00" in value
+    ]
+    problems += [Problem(file, row, key, "is required") for key in REQUIRED if not values[key]]
+    return problems
+
+
+def _id_problems(ident: str, file: str, row: int, rows_of: dict[str, int]) -> list[Problem]:
+    """A malformed or repeated id; the first row of each id is recorded in ``rows_of``."""
+    problems: list[Problem] = []
+    if ident and not ID_PATTERN.match(ident):
+        problems.append(Problem(file, row, "id", f"{ident!r} is not a valid id (letters, digits, _ . -; max. 64)"))
+    if ident in rows_of:
+        problems.append(Problem(file, row, "id", f"duplicate id {ident!r}, first in row {rows_of[ident]}"))
+    elif ident:
+        rows_of[ident] = row
+    return problems
+
+
+def _choice_problems(values: Mapping[str, str], file: str, row: int) -> list[Problem]:
+    problems: list[Problem] = []
+    for key, enum in CHOICES:
+        if values[key] and _choice(values[key], enum) is None:
+            allowed = ", ".join(a.value for a in enum)
+            problems.append(Problem(file, row, key, f"{values[key]!r} is not allowed; allowed: {allowed}"))
+    return problems
+
+
+def _numbers(values: Mapping[str, str], file: str, row: int) -> tuple[dict[str, float | None], list[Problem]]:
+    """``factor``, ``min_count`` and ``min_denominator``: ``None`` when empty, else a finite number ≥ 0
+    (a decimal comma allowed)."""
+    numbers: dict[str, float | None] = {}
+    problems: list[Problem] = []
+    for key in ("factor", "min_count", "min_denominator"):
+        raw = values[key].replace(",", ".")
+        if not raw:
+            numbers[key] = None
             continue
-        specs.append(
-            IndicatorSpec(
-                id=ident,
-                name_de=values["name_de"],
-                name_en=values["name_en"],
-                topic=values["topic"],
-                topic_en=values["topic_en"],
-                unit=values["unit"],
-                unit_en=values["unit_en"],
-                polarity=values["polarity"],
-                aggregation=aggregation,
-                numerator=values["numerator"] or None,
-                denominator=values["denominator"] or None,
-                factor=numbers["factor"] if numbers["factor"] is not None else (
-                    1.0 if aggregation == Aggregation.RATIO else None
-                ),
-                visibility=values["visibility"],
-                min_count=numbers["min_count"],
-                decimals=decimals,
-                source=values["source"],
-                licence=values["licence"],
-                definition_de=values["definition_de"],
-                definition_en=values["definition_en"],
-                scale=values["scale"],
-                method=values["method"] or None,
-                inputs=values["inputs"] or None,
-                derived_at=values["derived_at"] or None,
-                min_denominator=numbers["min_denominator"],
-            )
+        try:
+            numbers[key] = float(raw)
+        except ValueError:
+            problems.append(Problem(file, row, key, f"{values[key]!r} is not a number"))
+            continue
+        if not math.isfinite(numbers[key] or 0.0) or (numbers[key] or 0.0) < 0:
+            problems.append(Problem(file, row, key, f"{values[key]!r} must be a number ≥ 0"))
+    return numbers, problems
+
+
+def _decimals(values: Mapping[str, str], file: str, row: int) -> tuple[int, list[Problem]]:
+    """The number of decimals shown, 0 … 6; 1 when empty."""
+    decimals = 1
+    if values["decimals"]:
+        try:
+            decimals = int(float(values["decimals"]))
+        except ValueError:
+            decimals = -1
+        if not 0 <= decimals <= 6:
+            return decimals, [Problem(file, row, "decimals", f"{values['decimals']!r} must be 0 … 6")]
+    return decimals, []
+
+
+def _aggregation_problems(values: Mapping[str, str], file: str, row: int) -> list[Problem]:
+    """A ratio needs numerator and denominator; a mean its weight indicator in denominator."""
+    aggregation = values["aggregation"]
+    problems: list[Problem] = []
+    if aggregation == Aggregation.RATIO and not (values["numerator"] and values["denominator"]):
+        problems.append(Problem(file, row, "numerator", "aggregation 'ratio' needs numerator and denominator"))
+    if aggregation == Aggregation.MEAN and not values["denominator"]:
+        problems.append(
+            Problem(file, row, "denominator", "aggregation 'mean' needs the weight indicator in denominator")
         )
-    # References: ratio numerator/denominator must be count (sum) indicators; mean weight must exist.
+    return problems
+
+
+def _spec(values: Mapping[str, str], numbers: Mapping[str, float | None], decimals: int) -> IndicatorSpec:
+    """The spec of a valid entry; a ratio without a factor gets factor 1."""
+    aggregation = values["aggregation"]
+    return IndicatorSpec(
+        id=values["id"],
+        name_de=values["name_de"],
+        name_en=values["name_en"],
+        topic=values["topic"],
+        topic_en=values["topic_en"],
+        unit=values["unit"],
+        unit_en=values["unit_en"],
+        polarity=values["polarity"],
+        aggregation=aggregation,
+        numerator=values["numerator"] or None,
+        denominator=values["denominator"] or None,
+        factor=numbers["factor"] if numbers["factor"] is not None else (
+            1.0 if aggregation == Aggregation.RATIO else None
+        ),
+        visibility=values["visibility"],
+        min_count=numbers["min_count"],
+        decimals=decimals,
+        source=values["source"],
+        licence=values["licence"],
+        definition_de=values["definition_de"],
+        definition_en=values["definition_en"],
+        scale=values["scale"],
+        method=values["method"] or None,
+        inputs=values["inputs"] or None,
+        derived_at=values["derived_at"] or None,
+        min_denominator=numbers["min_denominator"],
+    )
+
+
+def _reference_problems(
+    specs: Sequence[IndicatorSpec], rows_of: Mapping[str, int], known_ids: Mapping[str, str] | None, file: str
+) -> list[Problem]:
+    """References: ratio numerator/denominator must be count (sum) indicators; mean weight must exist."""
     aggregations = dict(known_ids or {})
     aggregations.update({s.id: s.aggregation for s in specs})
+    problems: list[Problem] = []
     for spec in specs:
         row = rows_of[spec.id]
-        refs = []
+        refs: list[tuple[str, str | None]] = []
         if spec.aggregation == Aggregation.RATIO:
             refs = [("numerator", spec.numerator), ("denominator", spec.denominator)]
         elif spec.aggregation == Aggregation.MEAN:
@@ -247,12 +306,8 @@ def parse_entries(
             if ref not in aggregations:
                 problems.append(Problem(file, row, key, f"names unknown indicator {ref!r}"))
             elif spec.aggregation == Aggregation.RATIO and aggregations[ref] != Aggregation.SUM:
-                problems.append(
-                    Problem(file, row, key, f"{ref!r} must be a count indicator (aggregation 'sum')")
-                )
-    if problems:
-        raise ValidationFailed(problems)
-    return specs
+                problems.append(Problem(file, row, key, f"{ref!r} must be a count indicator (aggregation 'sum')"))
+    return problems
 
 
 def read_catalogue(path: Path, known_ids: Mapping[str, str] | None = None) -> list[IndicatorSpec]:

@@ -368,11 +368,42 @@ def _parse_inkar(context: _Context, indicator: str | None, area_col: str | None)
     if len(table.rows) < 2:
         out.problem(None, None, "an INKAR table has indicator names in row 1 and years in row 2; found 1 row")
         return
+    names = table.rows[0]
+    area_index = _find_area_column(context, names, area_col, (INKAR_AREA_COLUMN,))
+    value_columns = _inkar_value_columns(context, area_index, indicator)
+    if area_index is None or not value_columns:
+        return
+
+    data = range(2, len(table.rows))
+    areas = _inkar_area_ids(table, area_index, data)
+    area_label = _label(names[area_index])
+    for index in data:
+        row = table.rows[index]
+        if _is_blank_row(row):
+            continue
+        number, area = table.row_number(index), areas[index]
+        if not area and all(_is_blank(_cell(row, position)) for position, _, _, _ in value_columns):
+            continue  # a footnote
+        out.saw_data = True
+        if not area:
+            out.problem(number, area_label, "area id is empty")
+        for position, name, period, label in value_columns:
+            cell = context.value(_cell(row, position), number, label)
+            if cell is not None and area:
+                out.observe(number, area, indicator or name, period, cell.value, cell.status)
+
+
+def _inkar_value_columns(
+    context: _Context, area_index: int | None, indicator: str | None
+) -> list[tuple[int, str, str, str]]:
+    """The value columns (position, indicator name, period, label) of an INKAR header: every column with a
+    year in row 2 except the area column; a merged name cell in row 1 names the columns to its right too.
+    Reports years that are no period, repeated (name, period) pairs, a missing name (unless ``indicator``
+    is given), ``indicator`` given for several names, and a header without any year."""
+    table, out = context.table, context.out
     names, years = table.rows[0], table.rows[1]
     names_row, years_row = table.row_number(0), table.row_number(1)
-    area_index = _find_area_column(context, names, area_col, (INKAR_AREA_COLUMN,))
-
-    value_columns: list[tuple[int, str, str, str]] = []  # position, indicator name, period, label
+    value_columns: list[tuple[int, str, str, str]] = []
     seen: dict[tuple[str, str], str] = {}
     name = ""
     year_columns = 0
@@ -401,30 +432,17 @@ def _parse_inkar(context: _Context, indicator: str | None, area_col: str | None)
         )
     if year_columns == 0:
         out.problem(years_row, None, "no value columns found: row 2 should hold the years above the values")
-    if area_index is None or not value_columns:
-        return
+    return value_columns
 
-    data = range(2, len(table.rows))
+
+def _inkar_area_ids(table: RawTable, area_index: int, data: range) -> dict[int, str]:
+    """Row index → area id of the data rows; when every id is a number of 4 or 5 digits, they are Kreis
+    keys that lost their leading zero in a spreadsheet and are left-padded to 5 digits."""
     areas = {index: _label(_cell(table.rows[index], area_index)) for index in data}
     filled = [area for area in areas.values() if area]
     if filled and all(area.isdigit() and len(area) in (4, KREIS_KEY_DIGITS) for area in filled):
         areas = {index: area.zfill(KREIS_KEY_DIGITS) if area else area for index, area in areas.items()}
-
-    area_label = _label(names[area_index])
-    for index in data:
-        row = table.rows[index]
-        if _is_blank_row(row):
-            continue
-        number, area = table.row_number(index), areas[index]
-        if not area and all(_is_blank(_cell(row, position)) for position, _, _, _ in value_columns):
-            continue  # a footnote
-        out.saw_data = True
-        if not area:
-            out.problem(number, area_label, "area id is empty")
-        for position, name, period, label in value_columns:
-            cell = context.value(_cell(row, position), number, label)
-            if cell is not None and area:
-                out.observe(number, area, indicator or name, period, cell.value, cell.status)
+    return areas
 
 
 # --- shared helpers -----------------------------------------------------------------------------------
