@@ -235,7 +235,7 @@ def _decimals(values: Mapping[str, str], file: str, row: int) -> tuple[int, list
     if values["decimals"]:
         try:
             decimals = int(float(values["decimals"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", or "inf"
             decimals = -1
         if not 0 <= decimals <= 6:
             return decimals, [Problem(file, row, "decimals", f"{values['decimals']!r} must be 0 … 6")]

@@ -38,11 +38,13 @@ def test_every_problem_is_reported_at_once() -> None:
         (4, {**BASE, "id": "z", "aggregation": "ratio", "numerator": "x", "denominator": "nope"}),
         (5, {**BASE, "id": "x"}),
         (6, {**BASE, "id": "w", "name_en": "", "decimals": "9", "colour": "red"}),
+        (7, {**BASE, "id": "v", "decimals": "inf"}),  # a problem, not an OverflowError
     ]
     with pytest.raises(ValidationFailed) as info:
         parse_entries(entries, "cat.csv")
     found = {(p.row, p.column) for p in info.value.problems}
-    assert found >= {(2, "polarity"), (3, "numerator"), (5, "id"), (6, "name_en"), (6, "decimals"), (6, "colour")}
+    assert found >= {(2, "polarity"), (3, "numerator"), (5, "id"), (6, "name_en"), (6, "decimals"), (6, "colour"),
+                     (7, "decimals")}
     text = str(info.value)
     assert "'up' is not allowed; allowed: higher_is_better, higher_is_worse, neutral" in text
     assert "duplicate id 'x', first in row 2" in text
