@@ -9,6 +9,7 @@ state, so any worker â€” or any machine with the same SOZIALMONITOR_SECRET_KEY â
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,12 @@ def pre_fork(server: Any, worker: Any) -> None:
     store = _store(server)
     if store is not None:
         store.dispose()
+
+
+def when_ready(server: Any) -> None:
+    """In the master, once the app is loaded: move what it built (modules, the app) out of the garbage collector's
+    sight, so workers neither scan it on every full collection nor copy its pages by touching reference counts."""
+    gc.freeze()
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -15,7 +15,7 @@ from callbacks.guard import guarded
 from layouts import analytics_ids as aids
 from layouts import ids
 from layouts.analytics import scatter_graph
-from layouts.controls import breaks_text, indicator_options, options, period_marks, selected_options
+from layouts.controls import ALL_OPTIONS, breaks_text, indicator_options, options, period_marks, selected_options
 from layouts.mapview import download_frame, hideout, legend, map_title, table_columns, table_frame, table_rows
 from layouts.page import notices
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
@@ -187,7 +187,9 @@ def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: 
         "breaks": same if bad_breaks or not repaint else breaks_text(state),
         # the selection belongs to the browser (clicks toggle it there); the server only resets it with the level
         "selected": list(state.selected) if structure_changed else same,
-        "selected_options": selected_options(model) if structure_changed or "selection" in parts else same,
+        # a small level's picker holds every area already; a large one's holds the selection, so it follows it
+        "selected_options": selected_options(model) if structure_changed or (
+            "selection" in parts and len(data.codes) > ALL_OPTIONS) else same,
         "map_hidden": state.view != "map",
         "table_hidden": state.view != "table",
         "info": indicator_info(model.info, lang).children if repaint else same,

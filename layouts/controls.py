@@ -151,18 +151,21 @@ def controls(model: ViewModel) -> html.Details:
     ])
 
 
+ALL_OPTIONS = 600  # levels up to this many areas offer every area in the picker (sent once per level)
+
+
 def selected_options(model: ViewModel, search: str = "") -> list[dict[str, str]]:
-    """Options of the area picker: the selected areas plus the first matches of the search text."""
+    """Options of the area picker: every area of a small level (in code order, so a click need not send them
+    again), else the selected areas plus the first matches of the search text."""
     data = model.map
     if data is None:
         return []
-    chosen = set(model.state.selected)
     needle = search.casefold().strip()
+    if len(data.codes) <= ALL_OPTIONS and not needle:
+        return [{"label": f"{n} ({c})", "value": c} for c, n in zip(data.codes, data.names, strict=True)]
+    chosen = set(model.state.selected)
     out = [{"label": f"{n} ({c})", "value": c} for c, n in zip(data.codes, data.names, strict=True) if c in chosen]
-    if len(data.codes) <= 600 and not needle:
-        out += [{"label": f"{n} ({c})", "value": c} for c, n in zip(data.codes, data.names, strict=True)
-                if c not in chosen]
-    elif needle:
+    if needle:
         matches = [(c, n) for c, n in zip(data.codes, data.names, strict=True)
                    if c not in chosen and (needle in n.casefold() or c.startswith(needle))]
         out += [{"label": f"{n} ({c})", "value": c} for c, n in matches[:50]]

@@ -86,19 +86,25 @@ def secondary(values: pd.DataFrame, suppressed: pd.Series, groups: pd.Series) ->
     result = suppressed.copy()
     if values.empty or not result.any():
         return result
-    group = groups.reindex(values.index)
-    publishable = values["status"].isin(VALUE_STATUSES) & values["value"].notna()
-    for _, members in values.groupby(group, dropna=True).groups.items():
-        members = pd.Index(members)
-        if int(result.loc[members].sum()) != 1 or len(members) < 2:
-            continue
-        candidates = values.loc[members][publishable.loc[members] & ~result.loc[members]]
-        if candidates.empty:
-            continue
-        size = candidates["denominator"].where(candidates["denominator"].notna(), candidates["value"].abs())
-        order = np.lexsort((candidates.index.to_numpy(dtype=str), size.to_numpy(dtype="float64")))
-        result.loc[candidates.index[order[0]]] = True
-    return result
+    rows = pd.DataFrame({
+        "group": groups.reindex(values.index).to_numpy(),
+        "suppressed": result.to_numpy(dtype=bool),
+        # the smallest publishable sibling goes too: by denominator, else by absolute value; ties by code
+        "size": values["denominator"].where(values["denominator"].notna(), values["value"].abs()).to_numpy(
+            dtype="float64"),
+        "code": values.index.to_numpy(dtype=str),
+        "position": np.arange(len(values)),
+    })
+    rows["candidate"] = (values["status"].isin(VALUE_STATUSES) & values["value"].notna()).to_numpy() \
+        & ~rows["suppressed"]
+    rows = rows[rows["group"].notna()]
+    per_group = rows.groupby("group", sort=False)["suppressed"].agg(["size", "sum"])
+    lone = per_group.index[(per_group["sum"] == 1) & (per_group["size"] >= 2)]
+    candidates = rows[rows["candidate"] & rows["group"].isin(lone)]
+    chosen = candidates.sort_values(["group", "size", "code"], na_position="last").drop_duplicates("group")
+    flags = result.to_numpy(dtype=bool, copy=True)
+    flags[chosen["position"].to_numpy()] = True
+    return pd.Series(flags, index=result.index)
 
 
 def disclose(values: pd.DataFrame, spec: IndicatorSpec, groups: pd.Series) -> pd.DataFrame:

@@ -67,7 +67,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import mapclassify
 import numpy as np
 import numpy.typing as npt
 
@@ -229,8 +228,9 @@ def _method_breaks(y: FloatArray, method: str, k: int) -> list[float]:
     with warnings.catch_warnings():
         # mapclassify warns about ties and a missing numba; ties are reported as notes instead
         warnings.simplefilter("ignore")
+        bins: Sequence[float] | FloatArray
         if method == "quantiles":
-            bins = mapclassify.Quantiles(y, k=k).bins
+            bins = quantile_bins(y, k)
         elif method == "equal_interval":
             # mapclassify's EqualInterval formula, without its np.arange, which fails on ranges near float
             # resolution
@@ -241,10 +241,44 @@ def _method_breaks(y: FloatArray, method: str, k: int) -> list[float]:
             sample = np.sort(y)
             if sample.size > JENKS_SAMPLE:
                 sample = sample[np.linspace(0, sample.size - 1, JENKS_SAMPLE).round().astype(int)]
+            import mapclassify  # scipy and scikit-learn come with it (~80 MiB): loaded when first asked for
+
             bins = mapclassify.FisherJenks(sample, k=k).bins
         else:
-            bins = mapclassify.StdMean(y, multiples=std_multiples(k)).bins
+            bins = std_mean_bins(y, std_multiples(k))
     return [float(b) for b in bins]
+
+
+def _score_at(ordered: FloatArray, per: float) -> float:
+    """The ``per`` percentile of sorted values, interpolated as mapclassify (``scipy.stats.scoreatpercentile``,
+    method "fraction") computes it — the same arithmetic, so the breaks are identical to the last bit."""
+    idx = per / 100.0 * (ordered.size - 1)
+    i = int(idx)
+    if i == idx:
+        return float(ordered[i])
+    weights = (i + 1 - idx, idx - i)
+    return float((ordered[i] * weights[0] + ordered[i + 1] * weights[1]) / (weights[0] + weights[1]))
+
+
+def quantile_bins(y: FloatArray, k: int) -> FloatArray:
+    """Upper bounds of ``k`` quantile classes (mapclassify's ``Quantiles``; ties collapse classes)."""
+    width = 100.0 / k
+    percentiles = np.arange(width, 100 + width, width)
+    if percentiles[-1] > 100.0:
+        percentiles[-1] = 100.0
+    ordered = np.sort(np.asarray(y, dtype="float64"))
+    return np.unique(np.array([_score_at(ordered, float(p)) for p in percentiles]))
+
+
+def std_mean_bins(y: FloatArray, multiples: Sequence[float]) -> FloatArray:
+    """Upper bounds at the mean plus ``multiples`` standard deviations, and the maximum (mapclassify's
+    ``StdMean``)."""
+    s = y.std(ddof=1)
+    m = y.mean()
+    cuts = [m + s * w for w in multiples]
+    if cuts[-1] < y.max():
+        cuts.append(y.max())
+    return np.array(cuts)
 
 
 def _within(breaks: Sequence[float], lo: float, hi: float) -> list[float]:

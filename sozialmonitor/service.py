@@ -327,8 +327,12 @@ class Service(Structure):
 
     def profile(self, state: ViewState, code: str, audience: Audience = PUBLIC) -> ProfileData | None:
         """Every indicator of the level the audience may see, for one area: value, reference, difference,
-        assessment."""
+        assessment. Shared by every visitor of the same role (what a role may see is all it depends on)."""
         self._check(state, audience)
+        return self._cached(("profile", state.frame, state.level, code, state.lang, audience.role),
+                            lambda: self._profile(state, code, audience))
+
+    def _profile(self, state: ViewState, code: str, audience: Audience) -> ProfileData | None:
         areas = self.areas(state.frame, state.level)
         i = areas.index.get(code)
         if i is None:

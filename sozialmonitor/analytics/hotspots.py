@@ -18,11 +18,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import esda
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal.weights import Queen
 from sqlalchemy.orm import Session
 
 from sozialmonitor.analytics.derived import DerivedValues, InputRef
@@ -89,6 +87,9 @@ def hot_spots(
     with_data = areas.loc[y_all.notna()]
     if len(with_data) < 3:
         raise HotSpotError(f"only {len(with_data)} area(s) have a value; hot spots need at least 3")
+    import esda
+    from libpysal.weights import Queen
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal warns about islands and disconnected components
         w = Queen.from_dataframe(with_data, use_index=True)

@@ -37,7 +37,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.optimize import minimize
 from shapely import affinity
 
 from sozialmonitor.analytics.derived import DerivedValues, InputRef
@@ -223,6 +222,8 @@ def alignment_shift(moved: gpd.GeoDataFrame, reference: gpd.GeoDataFrame) -> tup
     of ``reference`` (least symmetric difference; both cover the same territory). Subtract it from ``moved``."""
     outline = shapely.simplify(moved.to_crs(METRIC_CRS).union_all(), 5.0)
     target = shapely.simplify(reference.to_crs(METRIC_CRS).union_all(), 5.0)
+
+    from scipy.optimize import minimize  # scipy and friends load when an analysis first runs, not in every web worker
 
     def mismatch(v: np.ndarray) -> float:
         return float(affinity.translate(outline, -v[0], -v[1]).symmetric_difference(target).area)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sqlalchemy.orm import Session
 
 from sozialmonitor.analytics.inputs import wide_values
@@ -55,6 +54,8 @@ def scatter(x: pd.Series, y: pd.Series, *, x_indicator: str = "x", y_indicator: 
         raise ScatterError(f"only {n} area(s) have values of both indicators; at least 3 are needed")
     if not (points["x"].std() > 0 and points["y"].std() > 0):
         raise ScatterError("one indicator has the same value in every area: no correlation can be computed")
+    from scipy import stats  # scipy and friends load when an analysis first runs, not in every web worker
+
     pearson = stats.pearsonr(points["x"], points["y"])
     spearman = stats.spearmanr(points["x"], points["y"])
     fit = stats.linregress(points["x"], points["y"])

@@ -21,8 +21,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import silhouette_score
 from sqlalchemy.orm import Session
 
 from sozialmonitor.analytics.derived import DerivedValues, InputRef
@@ -92,6 +90,12 @@ def typology(
         raise TypologyError(f"only {len(complete)} area(s) have values of every indicator; k = {k} needs more")
     z = _standardise(complete) * np.array(dirs, dtype="float64")
     matrix = z.to_numpy()
+    from sklearn.cluster import (  # scipy and friends load when an analysis first runs, not in every web worker
+        AgglomerativeClustering,
+        KMeans,
+    )
+    from sklearn.metrics import silhouette_score
+
     if method == "kmeans":
         raw = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
     else:

@@ -61,6 +61,13 @@ def test_a_selection_change_answers_the_panels_not_the_map(service: Service) -> 
     assert any(trace.get("name") == "Stülerstraße" for trace in answer["series"]["data"])
     assert "Stülerstraße" in str(answer["profile"])
     assert answer["table_rows"] is no_update  # the table is not shown
+    assert answer["selected_options"] is no_update  # 448 areas: the picker offers them all already
+
+
+def test_a_large_levels_picker_follows_the_selection(service: Service) -> None:
+    query = "frame=deutschland&level=gemeinde"
+    answer = dashboard.update_view(service, ids.SELECTED, **inputs(service, query, selected=["01001000"]))
+    assert [o["value"] for o in answer["selected_options"]] == ["01001000"]  # 10,997 areas: only the selection
 
 
 def test_closed_panels_are_not_computed(service: Service) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sozialmonitor.access import PUBLIC, Audience, disclose, may_see, primary, secondary
 from sozialmonitor.catalogue import IndicatorSpec
@@ -72,3 +75,39 @@ def test_visibility() -> None:
     for role in ("council", "planner", "admin"):
         assert may_see(Audience(role, "u"), "internal")
     assert not Audience("somebody").internal
+
+
+def _secondary_one_group_at_a_time(values: pd.DataFrame, suppressed: pd.Series, groups: pd.Series) -> pd.Series:
+    """The rule as first written (a loop over sibling groups): the reference the vectorised one must equal."""
+    result = suppressed.copy()
+    group = groups.reindex(values.index)
+    publishable = values["status"].isin(["ok", "provisional", "unreliable"]) & values["value"].notna()
+    for _, members in values.groupby(group, dropna=True).groups.items():
+        members = pd.Index(members)
+        if int(result.loc[members].sum()) != 1 or len(members) < 2:
+            continue
+        candidates = values.loc[members][publishable.loc[members] & ~result.loc[members]]
+        if candidates.empty:
+            continue
+        size = candidates["denominator"].where(candidates["denominator"].notna(), candidates["value"].abs())
+        order = np.lexsort((candidates.index.to_numpy(dtype=str), size.to_numpy(dtype="float64")))
+        result.loc[candidates.index[order[0]]] = True
+    return result
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABCD"), st.one_of(st.none(), st.integers(0, 12)),
+                          st.one_of(st.none(), st.integers(0, 30)), st.sampled_from(["ok", "missing", "secret"]),
+                          st.booleans()), min_size=1, max_size=40))
+def test_secondary_suppression_equals_the_rule_group_by_group(rows: list[tuple[str, int | None, int | None, str,
+                                                                             bool]]) -> None:
+    codes = [f"{g}{i:02d}" for i, (g, *_rest) in enumerate(rows)]
+    values = pd.DataFrame({
+        "value": [float("nan") if v is None else float(v) for _, v, _, _, _ in rows],
+        "numerator": float("nan"),
+        "denominator": [float("nan") if d is None else float(d) for _, _, d, _, _ in rows],
+        "status": [s for *_, s, _ in rows],
+    }, index=codes)
+    suppressed = pd.Series([p for *_, p in rows], index=codes)
+    groups = pd.Series([g if g != "D" else None for g, *_ in rows], index=codes)  # D: areas without a parent
+    expected = _secondary_one_group_at_a_time(values, suppressed, groups)
+    assert secondary(values, suppressed, groups).tolist() == expected.tolist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import mapclassify
 import numpy as np
@@ -18,6 +19,8 @@ from sozialmonitor.classify import (
     NotFinite,
     assign,
     classify,
+    quantile_bins,
+    std_mean_bins,
     std_multiples,
 )
 from sozialmonitor.errors import UnknownName
@@ -317,3 +320,15 @@ def test_every_value_gets_a_class(numbers: list[float], method: str, k: int, cen
     assert list(c.breaks) == sorted(set(c.breaks))
     if numbers:
         assert c.lower <= min(numbers) and c.breaks[-1] >= max(numbers)
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=2, max_size=300), st.integers(3, 7))
+def test_quantiles_and_std_mean_are_mapclassifys_to_the_last_bit(values: list[float], k: int) -> None:
+    """Computed without importing mapclassify (and scipy, scikit-learn: ~80 MiB per worker), identically."""
+    y = np.array(values, dtype="float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert quantile_bins(y, k).tolist() == mapclassify.Quantiles(y, k=k).bins.tolist()
+        if y.std() > 0:
+            expected = mapclassify.StdMean(y, multiples=std_multiples(k)).bins.tolist()
+            assert std_mean_bins(y, std_multiples(k)).tolist() == expected
