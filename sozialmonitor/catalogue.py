@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sozialmonitor.errors import Problem, ValidationFailed
-from sozialmonitor.importers.tables import read_table
 from sozialmonitor.model import Indicator
 from sozialmonitor.summary import ImportSummary
 from sozialmonitor.vocab import Aggregation, Polarity, Scale, Visibility
@@ -336,6 +335,8 @@ def read_catalogue(path: Path, known_ids: Mapping[str, str] | None = None) -> li
         if problems:
             raise ValidationFailed(problems)
         return parse_entries(entries, file, known_ids)
+    from sozialmonitor.importers.tables import read_table  # Excel readers load only when a file is read
+
     table = read_table(path)
     header = [_text(cell).lower() for cell in table.rows[0]]
     missing = [key for key in REQUIRED if key not in header]

@@ -8,15 +8,18 @@ a later file no longer contains are kept (observations hang on them) and reporte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from sozialmonitor.errors import Problem, UnknownName, ValidationFailed
 from sozialmonitor.geometry import simplify_for_web, to_wkb
-from sozialmonitor.importers.areas import AreaFile
 from sozialmonitor.model import Area, Frame, Level
 from sozialmonitor.summary import ImportSummary
+
+if TYPE_CHECKING:  # reading geodata (GDAL) loads only with an import
+    from sozialmonitor.importers.areas import AreaFile
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor import catalogue, frames, observations
 from sozialmonitor.errors import Problem, ValidationFailed
-from sozialmonitor.importers.areas import read_areas
-from sozialmonitor.importers.indicator_tables import parse_indicator_table
-from sozialmonitor.importers.tables import read_table
 from sozialmonitor.progress import NullProgress, Progress
 from sozialmonitor.store import Store, bump_generation
 from sozialmonitor.summary import ImportSummary
@@ -73,6 +70,8 @@ def areas_into(
     options: LevelOptions = LevelOptions(),
     tolerance_m: float | None = None,
 ) -> ImportSummary:
+    from sozialmonitor.importers.areas import read_areas  # GDAL and geopandas: only when geodata is read
+
     area_file = read_areas(path, id_col=id_col, name_col=name_col, parent_col=parent_col, crs=crs, layer=layer)
     frames.ensure_frame(session, frame, options.frame_name_de, options.frame_name_en)
     info = frames.ensure_level(
@@ -105,6 +104,9 @@ def indicators_into(
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
+    from sozialmonitor.importers.indicator_tables import parse_indicator_table
+    from sozialmonitor.importers.tables import read_table  # the Excel readers: only when a table is read
+
     table = read_table(path, sheet=sheet)
     parsed = parse_indicator_table(table, fmt, indicator=indicator, area_col=area_col, dash_means=dash_means)
     problems: list[Problem] = list(parsed.problems)

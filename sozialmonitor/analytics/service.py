@@ -421,7 +421,9 @@ class AnalyticsService:
             info = self.service.level_info(frame, level)
             with self.service.store.session() as session:
                 return level_geometries(session, info)
-        return self.service._local(("analytics-geometries", frame, level), load)
+        # full-resolution shapes are large and only the hot spots need them: the shared cache (bounded near copy)
+        # keeps them, never the per-process structure — a worker does not grow with every level analysed
+        return self.service.shared(("analytics-geometries", frame, level), load)
 
     def _population(self, frame: str, level: str, period: str, spec: CompositeSpec) -> tuple[
             CompositeSpec, pd.Series | None, list[Notice]]:

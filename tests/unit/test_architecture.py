@@ -79,12 +79,13 @@ def test_readme_cli_reference_and_settings_match_the_code() -> None:
 
 def test_a_web_worker_does_not_load_the_heavy_analysis_libraries() -> None:
     """scipy, scikit-learn, mapclassify, esda and libpysal (~85 MiB per worker) load when an analysis or natural
-    breaks are first asked for, not with the app."""
+    breaks are first asked for; GDAL (pyogrio) and the Excel readers when a file is imported — not with the app."""
     import subprocess
     import sys
 
     code = ("import sys; import app; "
-            "print(sorted(m for m in ('scipy', 'sklearn', 'mapclassify', 'esda', 'libpysal') if m in sys.modules))")
+            "print(sorted(m for m in ('scipy', 'sklearn', 'mapclassify', 'esda', 'libpysal', 'pyogrio', 'openpyxl', "
+            "'xlrd') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
                          check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
