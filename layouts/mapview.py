@@ -16,7 +16,7 @@ from dash_extensions.javascript import Namespace
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_range, format_value, period_label
+from sozialmonitor.formatting import format_range, format_value, period_label, spreadsheet_text
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
 from sozialmonitor.results import SUPPRESSED, LegendEntry, MapData, ViewModel
@@ -226,4 +226,6 @@ def download_frame(data: MapData) -> pd.DataFrame:
     })
     if state.mode != "change":
         out = out.drop(columns=["base_period"])
+    for column in ("area_id", "name", "unit", "class_range"):  # texts from delivered files: never a formula
+        out[column] = out[column].map(spreadsheet_text)
     return out

@@ -35,13 +35,13 @@ from sozialmonitor import readapi
 from sozialmonitor.access import Audience
 from sozialmonitor.boundary import explain
 from sozialmonitor.errors import SozialmonitorError, UnknownName
+from sozialmonitor.formatting import spreadsheet_text
 from sozialmonitor.readapi import ValuesAnswer
 from sozialmonitor.service import Service
 
 PREFIX = "/api/v1"
 MAX_AGE_S = 300
 VARY = "Cookie, Accept-Encoding"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Body = tuple[bytes, str, dict[str, str]]  # body, mimetype, extra headers
 
@@ -77,9 +77,7 @@ def cached(body: bytes, mimetype: str, *, private: bool, extra: dict[str, str] |
 def _cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_text(value)
 
 
 def _line(value: object) -> str:

@@ -127,3 +127,14 @@ def period_label(period: str, lang: str) -> str:
         year, month, day = period.split("-")
         return f"{day}.{month}.{year}"
     return period
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
+
+
+def spreadsheet_text(value: object) -> object:
+    """A text cell a spreadsheet shows as text, never runs: one starting like a formula gets a leading ``'``
+    (OWASP's advice against CSV injection; area names and units come from delivered files). Other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
