@@ -16,7 +16,7 @@ from dash import dcc, html
 from layouts import analytics_ids as aids
 from layouts.aria import aria
 from layouts.controls import dropdown_labels, field, indicator_options
-from layouts.mapview import FILLS, legend_items, tooltip_labels
+from layouts.mapview import legend_items, wire
 from layouts.panels import EMPTY_FIGURE, FONT
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.hotspots import CLUSTERS
@@ -368,12 +368,8 @@ def scatter_figure(analysis: ScatterAnalysis, lang: str, selected: Sequence[str]
 
 def category_hideout(data: CategoryMap, lang: str) -> dict[str, Any]:
     """A map mode in the map's wire format (:func:`layouts.mapview.hideout`), plus the category names."""
-    return {
-        "cls": list(data.classes), "tq": None, "val": list(data.values), "colors": list(data.colours),
-        "unit": data.unit, "dec": data.decimals, "lang": lang, "n": sum(1 for c in data.classes if c >= 0),
-        "sel": list(data.selected), "labels": tooltip_labels(lang), "geo": data.geometry_url,
-        "fill": FILLS, "cats": list(data.names),
-    }
+    return wire(data.classes, data.values, data.colours, data.unit, data.decimals, lang, data.selected,
+                data.geometry_url, cats=list(data.names))
 
 
 def category_legend(data: CategoryMap, lang: str) -> list[Any]:

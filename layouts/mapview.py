@@ -34,22 +34,24 @@ def hideout(data: MapData) -> dict[str, Any]:
     value and rank when it opens (``tq``: the view's query for ``/tooltip``) — a switch then carries classes only."""
     state = data.state
     lazy = len(data.codes) > INLINE_VALUES
-    return {
-        "cls": list(data.classes),
-        "tq": to_query(replace(state, selected=(), lat=None, lon=None, zoom=None)) if lazy else None,
+    return wire(
+        data.classes,
         # display precision is all the tooltip shows (and ranks use): fewer bytes per switch
-        "val": None if lazy else [None if v is None else (round(v) if data.decimals <= 0 else round(
-            v, data.decimals)) for v in data.values],
-        "colors": list(data.palette),
-        "unit": data.unit,
-        "dec": data.decimals,
-        "lang": state.lang,
-        "n": sum(1 for c in data.classes if c >= 0),
-        "sel": sorted(data.codes_index(state.selected)),
-        "labels": tooltip_labels(state.lang),
-        "geo": data.geometry_url,
-        "fill": FILLS,
-    }
+        None if lazy else [None if v is None else (round(v) if data.decimals <= 0 else round(v, data.decimals))
+                           for v in data.values],
+        data.palette, data.unit, data.decimals, state.lang, sorted(data.codes_index(state.selected)),
+        data.geometry_url, tq=to_query(replace(state, selected=(), lat=None, lon=None, zoom=None)) if lazy else None)
+
+
+def wire(classes: Sequence[int], values: Sequence[float | None] | None, colours: Sequence[str], unit: str,
+         decimals: int, lang: str, selected: Sequence[int], geometry_url: str, *, tq: str | None = None,
+         **extra: Any) -> dict[str, Any]:
+    """The ``hideout`` assets/map.js reads, for the indicator map and the analytics' map modes alike: a class per
+    feature index (``-1`` no data, ``-2`` suppressed), tooltip values (or ``tq`` to ask ``/tooltip``), colours,
+    the selected feature indices; ``extra`` adds fields of a mode (``cats``)."""
+    return {"cls": list(classes), "tq": tq, "val": None if values is None else list(values), "colors": list(colours),
+            "unit": unit, "dec": decimals, "lang": lang, "n": sum(1 for c in classes if c >= 0), "sel": list(selected),
+            "labels": tooltip_labels(lang), "geo": geometry_url, "fill": FILLS, **extra}
 
 
 def tooltip_labels(lang: str) -> dict[str, str]:

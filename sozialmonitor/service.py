@@ -74,18 +74,13 @@ class Service(Structure):
     def __init__(self, store: Store, cache: Cache | None = None) -> None:
         super().__init__(store)
         self.cache: Cache = cache if cache is not None else LocalCache()
-        self.data = Values(self, self._cached)
-
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """A computed result in the shared cache; ``key[1]`` names the frame whose data generation it depends on
-        (otherwise the whole store's)."""
-        frame = key[1] if len(key) > 1 and isinstance(key[1], str) else None
-        return cached(self.cache, key_of(CACHE_VERSION, frame, self.data_generation(frame), *key), compute)
+        self.data = Values(self, self.shared)
 
     def shared(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """Anything every visitor of a view shares (e.g. a whole page for the public), computed once per data
-        generation: ``key[1]`` names the frame it depends on, ``None`` for the whole store."""
-        return self._cached(key, compute)
+        """A result every visitor of a view shares (values, maps, a whole public page), in the shared cache and
+        computed once per data generation: ``key[1]`` names the frame it depends on (otherwise the whole store's)."""
+        frame = key[1] if len(key) > 1 and isinstance(key[1], str) else None
+        return cached(self.cache, key_of(CACHE_VERSION, frame, self.data_generation(frame), *key), compute)
 
     # options for the controls ---------------------------------------------------------------------------
     def frames(self, lang: str, audience: Audience = PUBLIC) -> list[Option]:
@@ -173,7 +168,7 @@ class Service(Structure):
         assert state.period is not None
         self._check(state, audience)
         key = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map")
-        core = self._cached(("map", key.frame, key), lambda: self._map_data(key))
+        core = self.shared(("map", key.frame, key), lambda: self._map_data(key))
         parent = self.level_info(state.frame, state.level).parent_key
         outline = self.geometry_url(state.frame, parent) \
             if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None
@@ -252,7 +247,7 @@ class Service(Structure):
         value = data.values[i]
         if value is None or data.classes[i] < 0:
             return t("no_data", resolved.lang)
-        ranked = self._cached(("ranks", resolved.frame, resolved), lambda: np.sort(np.array(
+        ranked = self.shared(("ranks", resolved.frame, resolved), lambda: np.sort(np.array(
             [v for v, k in zip(data.values, data.classes, strict=True) if v is not None and k >= 0]))[::-1])
         rank = int(np.searchsorted(-ranked, -value, side="left")) + 1
         text = format_value(value, data.unit, data.decimals, resolved.lang)
@@ -329,7 +324,7 @@ class Service(Structure):
         """Every indicator of the level the audience may see, for one area: value, reference, difference,
         assessment. Shared by every visitor of the same role (what a role may see is all it depends on)."""
         self._check(state, audience)
-        return self._cached(("profile", state.frame, state.level, code, state.lang, audience.role),
+        return self.shared(("profile", state.frame, state.level, code, state.lang, audience.role),
                             lambda: self._profile(state, code, audience))
 
     def _profile(self, state: ViewState, code: str, audience: Audience) -> ProfileData | None:

@@ -403,7 +403,7 @@ class AnalyticsService:
         return result
 
     def _cached(self, request: Request, compute: Any) -> Analysis:
-        return self.service._cached(("analytics", request.frame, request), compute)  # type: ignore[no-any-return]
+        return self.service.shared(("analytics", request.frame, request), compute)  # type: ignore[no-any-return]
 
     # inputs --------------------------------------------------------------------------------------------
     def _wide(self, frame: str, level: str, indicators: Sequence[str], period: str) -> tuple[pd.DataFrame,
