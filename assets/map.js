@@ -2,7 +2,8 @@
  *
  * The geometry of a level is loaded once from /geo/<frame>/<level>.geojson; features carry only
  * properties {id, name, i}. What changes with indicator, period or method is "paint data": class per
- * feature index (`cls`, -1 no data, -2 suppressed), value (`val`), colours, unit, decimals, language and
+ * feature index (`cls`, -1 no data, -2 suppressed, -3 a value on too small a base), value (`val`), colours,
+ * unit, decimals, language and
  * the selection. The first paint data come with the page as the GeoJSON `hideout`; later switches arrive
  * in a dcc.Store and `paint` restyles the existing Leaflet layers in place (setStyle) instead of letting
  * dash-leaflet rebuild every feature. Style objects are fresh per feature.
@@ -76,6 +77,23 @@
     });
   }
 
+  // The hatching of a rate on too small a base: an SVG pattern the map's paths refer to as fill "url(#sm-hatch)"
+  // (one hidden <svg> per page, added the first time such an area is drawn).
+  function ensureHatch() {
+    if (document.getElementById("sm-hatch")) { return; }
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.style.position = "absolute";
+    svg.innerHTML = '<defs><pattern id="sm-hatch" width="6" height="6" patternUnits="userSpaceOnUse" ' +
+      'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"></rect>' +
+      '<rect width="2" height="6" fill="#5f5f5f"></rect></pattern></defs>';
+    document.body.appendChild(svg);
+  }
+
   function styleFor(i, h, d) {
     const c = h.cls ? h.cls[i] : -1;
     const selected = d.selected.has(i);
@@ -86,6 +104,9 @@
     } else if (c === -2) {
       style.fillColor = h.fill.suppressed;
       style.dashArray = "2 3";
+    } else if (c === -3) {  // a value on too small a base: shown, hatched, in no class
+      if (String(h.fill.low_base).indexOf("url(") === 0) { ensureHatch(); }
+      style.fillColor = h.fill.low_base;
     } else {
       style.fillColor = h.fill.no_data;
       style.dashArray = "4 3";
@@ -143,7 +164,11 @@
         const h = current || context.hideout || {};
         const c = h.cls ? h.cls[i] : -1;
         let line;
-        if (c < 0) {
+        if (c === -3 && h.val && h.val[i] !== null) {
+          line = formatValue(h.val[i], h) + " \u00b7 " + h.labels.low_base;
+        } else if (c === -3 && !h.val) {
+          line = lazyLine(h, feature.properties.id, layer, title);
+        } else if (c < 0) {
           line = c === -2 ? h.labels.suppressed : h.labels.no_data;
         } else if (h.cats) {  // a categorical map mode (Analyse): the category, and the value if any
           line = h.cats[c] + (h.val && h.val[i] !== null ? " \u00b7 " + formatValue(h.val[i], h) : "");

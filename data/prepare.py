@@ -189,6 +189,7 @@ class Indicator:
     definition_en: str
     scale: str = "sequential"
     min_denominator: str = ""
+    part_of: str = ""
 
 
 # Changes and balances are mapped with a diverging palette around the reference value (or 0).
@@ -892,9 +893,13 @@ INKAR_INDICATORS = [
 def catalogue() -> list[Indicator]:
     items = MSS_INDICATORS + pop_indicators() + GV_INDICATORS + INKAR_INDICATORS
     items = [replace(i, scale="diverging") if i.id in DIVERGING else i for i in items]
-    # Disclosure control: shares of the register population are not published for areas with fewer than
-    # 300 inhabitants (the MSS uses the same threshold), nor when the count behind them is 1 or 2.
+    # Disclosure control: a share whose count behind it is 1 or 2 is secret (with the count); a share of an area
+    # with fewer than 300 inhabitants is flagged as not reliable (the MSS leaves such areas out as unstable).
     items = [replace(i, min_denominator="300", min_count="3") if i.id.startswith("pop_share_") else i for i in items]
+    # The eight age groups partition the population: they sum to pop_total in every area and period (a test
+    # checks the shipped table: tests/integration/test_disclosure_audit.py), so disclosure control protects them
+    # against that sum too.
+    items = [replace(i, part_of="pop_total") if i.id.startswith("pop_age_") else i for i in items]
     check({i.id for i in items} >= DIVERGING, "diverging ids must exist")
     ids = [i.id for i in items]
     check(len(ids) == len(set(ids)), "duplicate catalogue ids")

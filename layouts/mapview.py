@@ -18,11 +18,15 @@ from layouts import ids
 from layouts.aria import aria
 from sozialmonitor.formatting import format_range, format_value, period_label, spreadsheet_text
 from sozialmonitor.i18n import t
-from sozialmonitor.palettes import MISSING_FILL, SUPPRESSED_FILL
+from sozialmonitor.palettes import LOW_BASE_FILL, MISSING_FILL, SUPPRESSED_FILL
 from sozialmonitor.results import SUPPRESSED, LegendEntry, MapData, ViewModel
 from sozialmonitor.view import ViewState, to_query
 
-FILLS = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL}  # the map's fills of areas without a class
+# the map's fills of areas without a class; a rate on a small base is hatched (an SVG pattern assets/map.js adds),
+# plain on the canvas a map of more than CANVAS areas is drawn on
+FILLS = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL, "low_base": "url(#sm-hatch)"}
+CANVAS_FILLS = {**FILLS, "low_base": LOW_BASE_FILL}
+CANVAS = 2000
 INLINE_VALUES = 3000  # areas up to which a switch carries the values for tooltips (see hideout)
 
 MAP_JS = Namespace("sozialmonitor", "map")  # functions in assets/map.js
@@ -51,11 +55,12 @@ def wire(classes: Sequence[int], values: Sequence[float | None] | None, colours:
     the selected feature indices; ``extra`` adds fields of a mode (``cats``)."""
     return {"cls": list(classes), "tq": tq, "val": None if values is None else list(values), "colors": list(colours),
             "unit": unit, "dec": decimals, "lang": lang, "n": sum(1 for c in classes if c >= 0), "sel": list(selected),
-            "labels": tooltip_labels(lang), "geo": geometry_url, "fill": FILLS, **extra}
+            "labels": tooltip_labels(lang), "geo": geometry_url,
+            "fill": CANVAS_FILLS if len(classes) > CANVAS else FILLS, **extra}
 
 
 def tooltip_labels(lang: str) -> dict[str, str]:
-    return {"no_data": t("no_data", lang), "suppressed": t("suppressed", lang),
+    return {"no_data": t("no_data", lang), "suppressed": t("suppressed", lang), "low_base": t("low_base", lang),
             "rank": t("rank", lang, rank="{rank}", n="{n}")}
 
 
@@ -73,7 +78,7 @@ def legend_label(entry: LegendEntry, decimals: int, lang: str) -> str:
     """A class by its range in the language's number format, a category by its name."""
     if entry.kind == "class" and entry.lower is not None and entry.upper is not None:
         return format_range(entry.lower, entry.upper, decimals, lang, first=entry.first)
-    if entry.kind in ("no_data", "suppressed"):
+    if entry.kind in ("no_data", "suppressed", "low_base"):
         return t(entry.kind, lang)
     return entry.label
 
@@ -106,8 +111,9 @@ def legend_items(entries: Sequence[LegendEntry], lang: str, decimals: int = 0) -
         if entry.kind == "class":
             swatch = html.Span(className="swatch", style={"backgroundColor": entry.colour})
         else:
-            swatch = html.Span(className=f"swatch swatch-{entry.kind.replace('_', '-')}",
-                               style={"backgroundColor": MISSING_FILL if entry.kind == "no_data" else SUPPRESSED_FILL})
+            fills = {"no_data": {"backgroundColor": MISSING_FILL}, "suppressed": {"backgroundColor": SUPPRESSED_FILL}}
+            swatch = html.Span(className=f"swatch swatch-{entry.kind.replace('_', '-')}",  # low_base: hatched (CSS)
+                               style=fills.get(entry.kind, {}))
         count = t("area_count_one", lang) if entry.count == 1 else t("areas_count", lang, n=entry.count)
         items.append(html.Li([swatch, html.Span(legend_label(entry, decimals, lang), className="legend-label"),
                               html.Span(count, className="legend-count")], className=f"legend-{entry.kind}"))
@@ -149,7 +155,7 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
                              style=MAP_JS("outline"), hideout={"show": bool(data.outline_url)}))
     return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
                         **aria(label=t("map_label", lang, title=map_title(state, data.name))), children=[
-        dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > 2000,
+        dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > CANVAS,
                zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, **center_zoom),
         legend(data),
         dcc.Store(id=ids.INITIAL_VIEWPORT, data=fit_bounds(model)),
@@ -209,7 +215,7 @@ def table_frame(data: MapData) -> pd.DataFrame:
             "value_text": format_value(value, data.unit, data.decimals, lang) if value is not None else
             (t("suppressed", lang) if k == SUPPRESSED else t("no_data", lang)),
             "class": k + 1 if k >= 0 else None,
-            "class_label": labels[k] if k >= 0 else "",
+            "class_label": labels[k] if k >= 0 else "",  # no class: the status says why
             "status": status,
             "status_text": t(f"status_{status}", lang),
         })

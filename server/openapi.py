@@ -61,7 +61,8 @@ def document(max_age_s: int) -> dict[str, Any]:
                 "the published values per area, by the dashboard's rules — values of a parent level are rolled "
                 "up from its child level by the catalogue rule, disclosure control has been applied (a "
                 "suppressed value has status `secret` and no value), and a value only ever comes with a status "
-                "`ok`, `provisional` or `unreliable`; an area without data is `missing` with no value "
+                "`ok`, `provisional`, `unreliable` or `low_base` (a rate on too small a base: shown, not reliable, "
+                "in no comparison); an area without data is `missing` with no value "
                 "(missing is never zero). Internal levels and indicators are visible to logged-in users only; "
                 "to everyone else they answer 404 exactly like unknown ones.\n\n"
                 f"Caching: every answer has a strong `ETag`; send it back in `If-None-Match` to get 304. "
@@ -165,10 +166,14 @@ def document(max_age_s: int) -> dict[str, Any]:
                         "properties": {
                             "area_id": {"type": "string"}, "name": {"type": "string"}, "period": {"type": "string"},
                             "value": {"type": ["number", "null"],
-                                      "description": "Present only under status ok, provisional or unreliable."},
+                                      "description": "Present only under status ok, provisional, unreliable or "
+                                                     "low_base."},
                             "status": {"type": "string", "enum": [
-                                "ok", "provisional", "unreliable", "missing", "secret", "not_applicable", "later"],
-                                       "description": "`secret`: suppressed (disclosure control or the source)."},
+                                "ok", "provisional", "unreliable", "low_base", "missing", "secret", "not_applicable",
+                                "later"],
+                                       "description": "`secret`: suppressed (disclosure control or the source); "
+                                                      "`low_base`: a rate on too small a base (`min_denominator`), "
+                                                      "not reliable."},
                             "derived": {"type": "boolean",
                                         "description": "Rolled up from the child level for this period."}}},
                 "Values": {"type": "object", "required": [

@@ -8,17 +8,18 @@ Visibility
     internal indicator or level requested by the public audience is treated exactly like one that does not
     exist (same fallback, same message), so its existence is not revealed either.
 
-Disclosure control (applies to every audience: statistics offices forbid publishing small counts)
-    Primary suppression, per indicator (catalogue):
-    - ``min_count``: a count (aggregation ``sum``) with 0 < value < min_count is suppressed; for a rate
-      (``ratio``/``mean``) the rule applies to its numerator (0 < numerator < min_count). A true 0 stays.
-    - ``min_denominator``: a rate whose denominator (population) is below it is suppressed.
-    Secondary suppression: inside every group of sibling areas (children of one parent area; the top
-    level's group is the whole frame, whose total is published as the reference), a published parent total
-    minus the other siblings would reveal a single suppressed value. So wherever a group has exactly one
-    suppressed member, the smallest other member with a value is suppressed as well; a group of one area
-    whose value is suppressed makes nothing else recoverable (the parent is suppressed by the same rule).
-    Suppressed values get status ``secret`` and lose value, numerator and denominator.
+Confidentiality (applies to every audience: statistics offices forbid publishing small counts)
+    A count (aggregation ``sum``) with ``0 < value < min_count`` is secret, and so is every cell from which it could
+    be worked out: disclosure control runs over a frame's whole hierarchy, the frame total and the catalogue's
+    part-of relations at once (:mod:`sozialmonitor.disclosure`, with the audit that proves it). A ratio is secret
+    wherever its numerator or denominator count is (it publishes them), and where its own numerator is below
+    its ``min_count``. A true 0 stays. Secret values get status ``secret`` and lose value, numerator and
+    denominator; a value the source itself withholds keeps the source's ``secret``.
+
+Reliability (not confidentiality)
+    A ratio whose denominator is below ``min_denominator`` keeps its value but gets status ``low_base`` — "nicht
+    belastbar (kleine Basis)": shown with that flag in tooltip, table, downloads and the API, painted in its own
+    hatched style, and left out of class breaks, rankings and every comparison.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from sozialmonitor.vocab import Aggregation, Visibility
 
 ROLES = ("council", "planner", "admin")
 SUPPRESSED_STATUS = "secret"
-VALUE_STATUSES = ("ok", "provisional", "unreliable")
+LOW_BASE_STATUS = "low_base"
+VALUE_STATUSES = ("ok", "provisional", "unreliable", LOW_BASE_STATUS)
 
 
 @dataclass(frozen=True)
@@ -64,58 +66,65 @@ def visible_ids(specs: dict[str, IndicatorSpec], ids: Iterable[str], audience: A
     return [i for i in ids if i in specs and may_see(audience, specs[i].visibility)]
 
 
+@dataclass(frozen=True)
+class Family:
+    """Counts protected together: a ``sum`` indicator with the counts the catalogue declares as its parts (or the
+    whole it is a part of, and that whole's other parts), each with the ``min_count`` that applies to it."""
+
+    members: tuple[str, ...]
+    parts: tuple[tuple[str, tuple[str, ...]], ...]  # (whole, its parts)
+    thresholds: tuple[tuple[str, float], ...]
+
+
+def _threshold(specs: dict[str, IndicatorSpec], count: str) -> float | None:
+    """A count's ``min_count``, raised to that of every ratio publishing it as its numerator."""
+    limits = [s.min_count for s in specs.values() if s.min_count is not None and (
+        s.id == count or (s.aggregation == Aggregation.RATIO and s.numerator == count))]
+    return max(limits) if limits else None
+
+
+def family_of(specs: dict[str, IndicatorSpec], indicator: str) -> Family | None:
+    """The protected family of a count, or ``None`` when no member has a ``min_count`` (nothing is secret)."""
+    spec = specs.get(indicator)
+    if spec is None or spec.aggregation != Aggregation.SUM:
+        return None
+    whole = spec.part_of if spec.part_of in specs else indicator
+    parts = sorted(s.id for s in specs.values() if s.part_of == whole and s.aggregation == Aggregation.SUM)
+    members = tuple(sorted({whole, *parts}))
+    limits = {m: limit for m in members if (limit := _threshold(specs, m)) is not None}
+    if not limits:
+        return None
+    return Family(members, ((whole, tuple(parts)),) if parts else (), tuple(sorted(limits.items())))
+
+
 def primary(values: pd.DataFrame, spec: IndicatorSpec) -> pd.Series:
-    """Areas whose value must not be published (boolean per row of ``values``)."""
+    """Rows whose own numerator (a rate) or value (a count) is below ``min_count`` (boolean per row): the primary
+    rule on one level, for indicators outside a protected family and a ratio's own numerator column."""
     mask = pd.Series(False, index=values.index)
-    if values.empty:
+    if values.empty or spec.min_count is None:
         return mask
     has_value = values["status"].isin(VALUE_STATUSES) & values["value"].notna()
-    if spec.min_count is not None:
-        if spec.aggregation == Aggregation.SUM:
-            small = (values["value"] > 0) & (values["value"] < spec.min_count)
-        else:
-            small = (values["numerator"] > 0) & (values["numerator"] < spec.min_count)
-        mask |= has_value & small.fillna(False)
-    if spec.min_denominator is not None:
-        mask |= has_value & (values["denominator"] < spec.min_denominator).fillna(False)
-    return mask
+    column = values["value"] if spec.aggregation == Aggregation.SUM else values["numerator"]
+    small = (column > 0) & (column < spec.min_count)
+    return has_value & small.fillna(False)
 
 
-def secondary(values: pd.DataFrame, suppressed: pd.Series, groups: pd.Series) -> pd.Series:
-    """Extend ``suppressed`` so no group of siblings has exactly one suppressed member."""
-    result = suppressed.copy()
-    if values.empty or not result.any():
-        return result
-    rows = pd.DataFrame({
-        "group": groups.reindex(values.index).to_numpy(),
-        "suppressed": result.to_numpy(dtype=bool),
-        # the smallest publishable sibling goes too: by denominator, else by absolute value; ties by code
-        "size": values["denominator"].where(values["denominator"].notna(), values["value"].abs()).to_numpy(
-            dtype="float64"),
-        "code": values.index.to_numpy(dtype=str),
-        "position": np.arange(len(values)),
-    })
-    rows["candidate"] = (values["status"].isin(VALUE_STATUSES) & values["value"].notna()).to_numpy() \
-        & ~rows["suppressed"]
-    rows = rows[rows["group"].notna()]
-    per_group = rows.groupby("group", sort=False)["suppressed"].agg(["size", "sum"])
-    lone = per_group.index[(per_group["sum"] == 1) & (per_group["size"] >= 2)]
-    candidates = rows[rows["candidate"] & rows["group"].isin(lone)]
-    chosen = candidates.sort_values(["group", "size", "code"], na_position="last").drop_duplicates("group")
-    flags = result.to_numpy(dtype=bool, copy=True)
-    flags[chosen["position"].to_numpy()] = True
-    return pd.Series(flags, index=result.index)
+def low_base(values: pd.DataFrame, spec: IndicatorSpec) -> pd.Series:
+    """Rows of a rate whose denominator is below ``min_denominator``: published, flagged as not reliable."""
+    if values.empty or spec.min_denominator is None:
+        return pd.Series(False, index=values.index)
+    has_value = values["status"].isin(VALUE_STATUSES) & values["value"].notna()
+    return has_value & (values["denominator"] < spec.min_denominator).fillna(False)
 
 
-def disclose(values: pd.DataFrame, spec: IndicatorSpec, groups: pd.Series) -> pd.DataFrame:
-    """Apply primary and secondary suppression to the values of one level (indexed by area code).
-    ``groups`` maps each area code to its parent area code (or one frame-wide key at the top level)."""
-    if values.empty or (spec.min_count is None and spec.min_denominator is None):
-        return values
-    mask = secondary(values, primary(values, spec), groups)
-    if not mask.any():
+def apply(values: pd.DataFrame, secret: pd.Series, unreliable: pd.Series) -> pd.DataFrame:
+    """The published table: ``secret`` rows lose value, numerator and denominator; ``unreliable`` rows keep their
+    value under status ``low_base``."""
+    unreliable = unreliable & ~secret
+    if not secret.any() and not unreliable.any():
         return values
     out = values.copy()
-    out.loc[mask, ["value", "numerator", "denominator"]] = np.nan
-    out.loc[mask, "status"] = SUPPRESSED_STATUS
+    out.loc[secret, ["value", "numerator", "denominator"]] = np.nan
+    out.loc[secret, "status"] = SUPPRESSED_STATUS
+    out.loc[unreliable, "status"] = LOW_BASE_STATUS
     return out

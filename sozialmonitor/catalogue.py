@@ -50,7 +50,8 @@ class IndicatorSpec:
     definition_de: str = ""
     definition_en: str = ""
     scale: str = "sequential"  # "diverging": classes around the reference value (changes, balances)
-    min_denominator: float | None = None  # disclosure control: rates on a smaller base are suppressed
+    min_denominator: float | None = None  # reliability: rates on a smaller base are flagged "not reliable"
+    part_of: str | None = None  # a count that is one of the parts summing to another count (age groups → total)
     # Derived indicators only (sozialmonitor/analytics/derived.py); None for imported indicators:
     method: str | None = None  # how the values were computed, e.g. "composite z-score: …"
     inputs: str | None = None  # JSON list of the inputs: [{"indicator": …, "period": …, "weight": …}, …]
@@ -69,7 +70,7 @@ FIELDS = tuple(f.name for f in fields(IndicatorSpec))
 REQUIRED = ("id", "name_de", "name_en", "topic", "unit", "polarity", "aggregation")
 # what the store's columns hold (model.Indicator); longer text is a validation problem, not a database error
 MAX_LENGTHS = {"id": 64, "name_de": 300, "name_en": 300, "topic": 200, "topic_en": 200, "unit": 64, "unit_en": 64,
-               "numerator": 64, "denominator": 64}
+               "numerator": 64, "denominator": 64, "part_of": 64}
 # fields with a closed set of values, in the order their problems are reported
 CHOICES: tuple[tuple[str, type[Polarity] | type[Aggregation] | type[Visibility] | type[Scale]], ...] = (
     ("polarity", Polarity),
@@ -284,6 +285,7 @@ def _spec(values: Mapping[str, str], numbers: Mapping[str, float | None], decima
         inputs=values["inputs"] or None,
         derived_at=values["derived_at"] or None,
         min_denominator=numbers["min_denominator"],
+        part_of=values["part_of"] or None,
     )
 
 
@@ -306,6 +308,17 @@ def _reference_problems(
                 problems.append(Problem(file, row, key, f"names unknown indicator {ref!r}"))
             elif spec.aggregation == Aggregation.RATIO and aggregations[ref] != Aggregation.SUM:
                 problems.append(Problem(file, row, key, f"{ref!r} must be a count indicator (aggregation 'sum')"))
+        if spec.part_of is not None:
+            if spec.aggregation != Aggregation.SUM:
+                problems.append(Problem(file, row, "part_of", "only a count (aggregation 'sum') can be part of "
+                                        "another count"))
+            elif spec.part_of == spec.id:
+                problems.append(Problem(file, row, "part_of", "an indicator cannot be a part of itself"))
+            elif spec.part_of not in aggregations:
+                problems.append(Problem(file, row, "part_of", f"names unknown indicator {spec.part_of!r}"))
+            elif aggregations[spec.part_of] != Aggregation.SUM:
+                problems.append(Problem(file, row, "part_of",
+                                        f"{spec.part_of!r} must be a count indicator (aggregation 'sum')"))
     return problems
 
 

@@ -33,6 +33,9 @@ DESCRIPTION = """Sozialmonitor: load planning areas and indicators into the stor
 The store is the SQLite file under instance/ unless DATABASE_URL names another database."""
 
 
+UNSAFE_EXIT = 4  # disclosure-audit found a secret count that can be worked out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sozialmonitor", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"sozialmonitor {__version__}")
@@ -46,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "or YAML file. Columns/keys: id, name_de, name_en, topic, topic_en, unit, unit_en, "
                             "polarity, aggregation, numerator, denominator, factor, visibility, min_count, "
                             "decimals, source, licence, definition_de, definition_en, scale (sequential or "
-                            "diverging), min_denominator, and for derived indicators method, inputs, derived_at.")
+                            "diverging), min_denominator, part_of (the count this count is a part of), and for "
+                            "derived indicators method, inputs, derived_at.")
     p.add_argument("file", type=Path, metavar="FILE")
 
     p = commands.add_parser(
@@ -110,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("load-demo", help="load the shipped demo data (Berlin, Deutschland)",
                         description="Load the shipped demo data from data/demo.yaml in one transaction.")
+    p = commands.add_parser(
+        "disclosure-audit", help="prove that no secret count can be worked out from what is published",
+        description="For every secret (primary-suppressed) count, solve the lowest and highest value an attacker can "
+        "reach from everything published — all levels, the frame totals, the catalogue's part-of relations, ratios "
+        "and non-negativity — by linear programming. Prints primary and secondary suppressed cells per frame, level "
+        f"and indicator and every unsafe cell; exits with {UNSAFE_EXIT} when there is one.")
+    p.add_argument("--frame", metavar="F", help="only this frame (default: all)")
+    p.add_argument("--indicator", metavar="I", help="only the protected family of this indicator (default: all)")
     commands.add_parser("info", help="list frames, levels, indicators and counts",
                         description="List frames, levels with area counts, and indicator/observation counts.")
     _add_users_parser(commands)
@@ -161,6 +173,23 @@ def _info(store: Store) -> None:
         indicators = session.scalar(select(func.count()).select_from(Indicator))
         observations = session.scalar(select(func.count()).select_from(Observation))
         print(f"indicators: {indicators}, observations: {observations}")
+
+
+def _disclosure_audit(store: Store, frame: str | None, indicator: str | None) -> int:
+    from sozialmonitor.audit import format_report, run_audit  # scipy's solver loads only for the audit
+    from sozialmonitor.errors import NotFound
+    from sozialmonitor.values import session_values
+
+    with store.session() as session:
+        known = frames.frame_ids(session)
+        if frame is not None and frame not in known:
+            raise NotFound(f"unknown frame {frame!r}; known: {', '.join(known)}")
+        values = session_values(session)
+        if indicator is not None and indicator not in values.source.specs():
+            raise NotFound(f"unknown indicator {indicator!r}")
+        report = run_audit(values, [frame] if frame else known, indicator)
+    print(format_report(report))
+    return 0 if report.ok else UNSAFE_EXIT
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -234,6 +263,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             _print_summaries(load_manifest(store, demo_manifest(settings.data_dir), progress=True))
         elif args.command == "info":
             _info(store)
+        elif args.command == "disclosure-audit":
+            return _disclosure_audit(store, args.frame, args.indicator)
         elif args.command == "users":
             _users(store, args)
     finally:

@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "legend": ("Legende", "Legend"),
     "no_data": ("keine Daten", "no data"),
     "suppressed": ("gesperrt (Geheimhaltung)", "suppressed (confidentiality)"),
+    "low_base": ("nicht belastbar (kleine Basis)", "not reliable (small base)"),
     "areas_count": ("{n} Gebiete", "{n} areas"),
     "area_count_one": ("1 Gebiet", "1 area"),
     "rank": ("Rang {rank} von {n}", "rank {rank} of {n}"),
@@ -115,7 +116,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # statuses
     "status_ok": ("gültig", "valid"),
     "status_missing": ("fehlt", "missing"),
-    "status_secret": ("geheim", "secret"),
+    "status_secret": ("gesperrt (Geheimhaltung)", "suppressed (confidentiality)"),
+    "status_low_base": ("nicht belastbar (kleine Basis)", "not reliable (small base)"),
     "status_not_applicable": ("nicht sinnvoll", "not applicable"),
     "status_later": ("folgt später", "later"),
     "status_unreliable": ("unsicher", "unreliable"),

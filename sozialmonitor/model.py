@@ -116,6 +116,7 @@ class Indicator(Base):
     inputs: Mapped[str | None] = mapped_column(Text, nullable=True)
     derived_at: Mapped[str | None] = mapped_column(String(10), nullable=True)
     min_denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    part_of: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Observation(Base):

@@ -41,6 +41,8 @@ MISSING_FILL = "#dcdcdc"
 """Light neutral grey for areas without a value (no data reported)."""
 SUPPRESSED_FILL = "#a3a3a3"
 """Darker neutral grey for areas whose value exists but is withheld (small counts, secrecy)."""
+LOW_BASE_FILL = "#e8e0cf"
+"""Pale beige for a rate on too small a base where no hatching can be drawn (maps on a canvas); hatched elsewhere."""
 
 
 def colours(name: str, k: int) -> list[str]:

@@ -7,7 +7,8 @@ The API shows what the dashboard shows, by the dashboard's rules, read through t
   when the audience may see the parent level too.
 - Values: ``Service.shown`` — the level's own values, or values rolled up from the child level by the
   catalogue rule, after disclosure control. A value leaves only under a value status (``ok``,
-  ``provisional``, ``unreliable``); a suppressed value keeps its status (``secret``) and has none; an
+  ``provisional``, ``unreliable``, ``low_base`` — a rate on too small a base, not reliable); a suppressed
+  value keeps its status (``secret``) and has none; an
   area without a row is ``missing`` with no value (missing is never zero).
 - Attribution: every values answer names the unit, the period(s), the indicator's source and licence and
   the source and licence of the area geometry (whose names the rows carry), because open-data licences

@@ -15,6 +15,7 @@ from sozialmonitor.view import Notice, ViewState
 
 NO_DATA = -1  # class of an area without a value
 SUPPRESSED = -2  # class of an area whose value is suppressed
+LOW_BASE = -3  # class of an area whose rate rests on too small a base: shown, hatched, in no class
 SUPPRESSED_STATUSES = frozenset({"secret"})
 
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from sqlalchemy import func, select
 
-from sozialmonitor.access import PUBLIC, Audience, may_see
+from sozialmonitor.access import LOW_BASE_STATUS, PUBLIC, Audience, may_see
 from sozialmonitor.cache import Cache, LocalCache, cached, key_of
 from sozialmonitor.catalogue import IndicatorSpec
 from sozialmonitor.classify import Classification, classify
@@ -32,6 +32,7 @@ from sozialmonitor.model import Indicator, Observation
 from sozialmonitor.palettes import DIVERGING, SEQUENTIAL, colours, for_indicator
 from sozialmonitor.resolve import NotVisible, resolve
 from sozialmonitor.results import (
+    LOW_BASE,
     NO_DATA,
     SUPPRESSED,
     SUPPRESSED_STATUSES,
@@ -148,10 +149,11 @@ class Service(Structure):
                 out_status.append(s if s in SUPPRESSED_STATUSES else bs if bs in SUPPRESSED_STATUSES else "missing")
             elif state.change == "rel":
                 out.append((v / b - 1.0) * 100.0 if b != 0 else None)
-                out_status.append("ok" if b != 0 else "not_applicable")
+                out_status.append(("ok" if b != 0 else "not_applicable") if LOW_BASE_STATUS not in (s, bs)
+                                  else LOW_BASE_STATUS)
             else:
                 out.append(v - b)
-                out_status.append("ok")
+                out_status.append(LOW_BASE_STATUS if LOW_BASE_STATUS in (s, bs) else "ok")
         return out, out_status
 
     def _unit_for(self, spec: IndicatorSpec, state: ViewState) -> str:
@@ -184,7 +186,9 @@ class Service(Structure):
         notes: list[Notice] = list(notices)
         reference = self.data.reference(state.frame, state.level, state.indicator, state.period) \
             if state.mode == "value" else None
-        numeric = {c: v for c, v, s in zip(areas.codes, values, statuses, strict=True) if v is not None}
+        # rates on a small base are shown but set no class break (nor a rank, nor a comparison)
+        numeric = {c: v for c, v, s in zip(areas.codes, values, statuses, strict=True)
+                   if v is not None and s != LOW_BASE_STATUS}
         diverging = state.mode == "change" or spec.scale == Scale.DIVERGING
         center = None
         if diverging:
@@ -192,7 +196,8 @@ class Service(Structure):
         basis = None
         if state.fixed and state.mode == "value":
             basis = [v for p in self.periods(state.frame, state.level, state.indicator)
-                     for v in self.data.aligned(state.frame, state.level, state.indicator, p)[0] if v is not None]
+                     for v, s in zip(*self.data.aligned(state.frame, state.level, state.indicator, p), strict=True)
+                     if v is not None and s != LOW_BASE_STATUS]
         elif state.fixed:
             notes.append(Notice("fixed_in_change"))
         classification = classify(numeric, state.method, state.k, manual_breaks=state.breaks or None,
@@ -200,7 +205,9 @@ class Service(Structure):
         palette = self._palette(spec, state, classification.k, diverging)
         classes: list[int] = []
         for code, value, status in zip(areas.codes, values, statuses, strict=True):
-            if value is not None:
+            if value is not None and status == LOW_BASE_STATUS:
+                classes.append(LOW_BASE)
+            elif value is not None:
                 classes.append(classification.classes[code])
             elif status in SUPPRESSED_STATUSES:
                 classes.append(SUPPRESSED)
@@ -245,6 +252,8 @@ class Service(Structure):
         if data.classes[i] == SUPPRESSED:
             return t("suppressed", resolved.lang)
         value = data.values[i]
+        if data.classes[i] == LOW_BASE and value is not None:
+            return f"{format_value(value, data.unit, data.decimals, resolved.lang)} · {t('low_base', resolved.lang)}"
         if value is None or data.classes[i] < 0:
             return t("no_data", resolved.lang)
         ranked = self.shared(("ranks", resolved.frame, resolved), lambda: np.sort(np.array(
@@ -275,12 +284,10 @@ class Service(Structure):
         for i, upper in enumerate(classification.breaks):
             entries.append(LegendEntry("class", palette[i], counts[i], lower, upper, first=i == 0))
             lower = upper
-        no_data = sum(1 for c in classes if c == NO_DATA)
-        suppressed = sum(1 for c in classes if c == SUPPRESSED)
-        if no_data:
-            entries.append(LegendEntry("no_data", "", no_data))
-        if suppressed:
-            entries.append(LegendEntry("suppressed", "", suppressed))
+        for kind, k in (("low_base", LOW_BASE), ("no_data", NO_DATA), ("suppressed", SUPPRESSED)):
+            count = sum(1 for c in classes if c == k)
+            if count:
+                entries.append(LegendEntry(kind, "", count))
         return tuple(entries)
 
     # panels -----------------------------------------------------------------------------------------
@@ -342,9 +349,11 @@ class Service(Structure):
             if spec is None or spec.unit in ("Klasse",) or not may_see(audience, spec.visibility):
                 continue
             period = periods[-1]
-            values, _ = self.data.aligned(state.frame, state.level, indicator, period)
+            values, statuses = self.data.aligned(state.frame, state.level, indicator, period)
             value = values[i]
-            present = np.array([v for v in values if v is not None], dtype="float64")
+            # a rate on too small a base is shown, but neither sets the yardstick nor gets a verdict
+            present = np.array([v for v, s in zip(values, statuses, strict=True)
+                                if v is not None and s != LOW_BASE_STATUS], dtype="float64")
             if value is None or present.size == 0:
                 continue
             # a count's frame total is no yardstick for one area: counts compare with the median of areas
@@ -359,7 +368,7 @@ class Service(Structure):
                 format_value(value, _unit(spec, lang), spec.decimals, lang),
                 format_number(ref_value, spec.decimals, lang) + ("" if reference is not None else " *"),
                 ("+" if diff > 0 else "") + format_number(diff, spec.decimals, lang),
-                _assessment(z, spec.polarity), z))
+                _assessment(z, spec.polarity) if statuses[i] != LOW_BASE_STATUS else "low_base", z))
         return ProfileData(code, areas.names[i], tuple(rows), lang)
 
     def panels(self, model: ViewModel, parts: Collection[str], audience: Audience = PUBLIC) -> Panels:

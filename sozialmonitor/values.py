@@ -16,15 +16,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from sozialmonitor.access import SUPPRESSED_STATUS, VALUE_STATUSES, disclose, primary
+from sozialmonitor.access import SUPPRESSED_STATUS, VALUE_STATUSES, Family, apply, family_of, low_base, primary
 from sozialmonitor.aggregate import empty_frame, needed_indicators, roll_up
 from sozialmonitor.catalogue import IndicatorSpec, load_specs
+from sozialmonitor.disclosure import FRAME, Cell, Table, build_table, protect
 from sozialmonitor.frames import LevelInfo, levels
 from sozialmonitor.structure import AreaTable, area_table, child_of, series_by_period
 from sozialmonitor.vocab import Aggregation
 
 T = TypeVar("T")
-FRAME_REFERENCE = "__frame__"  # the key of the frame as a whole (the parent of a top level's areas)
+FRAME_REFERENCE = FRAME  # the key of the frame as a whole (the parent of a top level's areas)
 Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 
 
@@ -89,31 +90,103 @@ class Values:
             return roll_up(spec, children, tables), True
         return self._memo(("values", frame, level, indicator, period), load)  # type: ignore[no-any-return]
 
+    def chain(self, frame: str) -> list[LevelInfo]:
+        """The frame's levels from the top down, each the child of the one before."""
+        infos = self.source.level_infos(frame)
+        out = [i for i in infos if i.parent_key is None][:1]
+        while out and (child := child_of(infos, out[-1].key)) is not None and child not in out:
+            out.append(child)
+        return out
+
+    def family_table(self, frame: str, indicator: str, period: str) -> Table | None:
+        """The true values of the protected family of a count in one period, on every level (own data or rolled
+        up) and as the frame total, with the relations between them (:func:`sozialmonitor.disclosure.build_table`);
+        ``None`` when the indicator is not a protected count. For computing, never for showing."""
+        family = family_of(self.source.specs(), indicator)
+        if family is None:
+            return None
+        levels = []
+        columns: dict[tuple[str, str], dict[str, float]] = {}
+        for info in self.chain(frame):
+            areas = self.source.areas(frame, info.key)
+            levels.append((info.key, dict(zip(areas.codes, areas.parents, strict=True))))
+            for member in family.members:
+                raw = self.raw(frame, info.key, member, period)[0]
+                if raw.empty:
+                    continue
+                usable = raw["value"].where(raw["status"].isin(list(VALUE_STATUSES))).dropna()
+                columns[(member, info.key)] = {str(k): float(v) for k, v in usable.items()}
+        return build_table(levels, columns, dict(family.parts), dict(family.thresholds))
+
+    def hidden(self, frame: str, indicator: str, period: str) -> frozenset[Cell]:
+        """The cells of a count's family that must not be published (primary and secondary suppression over the
+        frame's whole hierarchy, :func:`sozialmonitor.disclosure.protect`); empty for unprotected indicators."""
+        family = family_of(self.source.specs(), indicator)
+        if family is None:
+            return frozenset()
+
+        def load() -> frozenset[Cell]:
+            if not self.any_secret(frame, family, period):
+                return frozenset()
+            table = self.family_table(frame, indicator, period)
+            return frozenset(protect(table)) if table is not None else frozenset()
+        return self._memo(("hidden", frame, family.members, period), load)  # type: ignore[no-any-return]
+
+    def any_secret(self, frame: str, family: Family, period: str) -> bool:
+        """Whether any count of the family is secret in the period, from the levels' own data alone: a rolled-up
+        value below ``min_count`` (and above 0) has a child below it too, so without a secret own value no cell is
+        secret and nothing needs to be rolled up to know it."""
+        for info in self.chain(frame):
+            for member, limit in family.thresholds:
+                own = self.own_series(frame, info.key, member).get(period)
+                if own is None or own.empty:
+                    continue
+                value = own["value"].where(own["status"].isin(list(VALUE_STATUSES)))
+                if bool(((value > 0) & (value < limit)).any()):
+                    return True
+        return False
+
+    def _secret_counts(self, frame: str, level: str, spec: IndicatorSpec, period: str) -> set[str]:
+        """Areas of a level where the indicator publishes a secret count: the count itself, or for a ratio its
+        numerator or denominator count."""
+        counts = [spec.id] if spec.aggregation == Aggregation.SUM else \
+            [c for c in (spec.numerator, spec.denominator) if c] if spec.aggregation == Aggregation.RATIO else []
+        areas: set[str] = set()
+        for count in counts:
+            areas |= {a for (m, lv, a) in self.hidden(frame, count, period) if m == count and lv == level}
+        return areas
+
     def shown(self, frame: str, level: str, indicator: str, period: str) -> pd.DataFrame:
-        """The values that may be published: disclosure control applied (see :mod:`sozialmonitor.access`)."""
+        """The values that may be published: secret cells hidden, rates on a small base flagged ``low_base`` (see
+        :mod:`sozialmonitor.access`)."""
         def load() -> pd.DataFrame:
             raw = self.raw(frame, level, indicator, period)[0]
             spec = self.source.specs().get(indicator)
-            if spec is None:
+            if spec is None or raw.empty:
                 return raw
-            areas = self.source.areas(frame, level)
-            groups = pd.Series([p if p is not None else FRAME_REFERENCE for p in areas.parents],
-                               index=list(areas.codes))
-            return disclose(raw, spec, groups)
+            secret = raw.index.isin(list(self._secret_counts(frame, level, spec, period)))
+            mask = pd.Series(secret, index=raw.index)
+            if spec.aggregation != Aggregation.SUM:
+                mask |= primary(raw, spec)
+            return apply(raw, mask, low_base(raw, spec))
         return self._memo(("shown", frame, level, indicator, period), load)  # type: ignore[no-any-return]
 
     def reference(self, frame: str, level: str, indicator: str, period: str) -> float | None:
         """The whole frame's value by the catalogue rule (never a plain mean of shares); ``None`` when there is
-        no total or it is too small to publish."""
+        no total or it is secret."""
         def load() -> float | None:
             spec = self.source.specs().get(indicator)
             if spec is None or spec.aggregation == Aggregation.NONE:
+                return None
+            if FRAME in self._secret_counts(frame, "", spec, period):
                 return None
             codes = self.source.areas(frame, level).codes
             children = pd.Series(FRAME_REFERENCE, index=list(codes))
             tables = {i: self.raw(frame, level, i, period)[0] for i in needed_indicators(spec)}
             out = roll_up(spec, children, tables)
-            if out.empty or FRAME_REFERENCE not in out.index or bool(primary(out, spec).loc[FRAME_REFERENCE]):
+            if out.empty or FRAME_REFERENCE not in out.index:
+                return None
+            if spec.aggregation != Aggregation.SUM and bool(primary(out, spec).loc[FRAME_REFERENCE]):
                 return None
             return _finite(out.loc[FRAME_REFERENCE, "value"])
         return self._memo(("reference", frame, level, indicator, period), load)  # type: ignore[no-any-return]

@@ -113,7 +113,7 @@ def test_the_map_mode_reuses_the_geometry_and_the_hideout_format(analytics: Anal
     assert "coordinates" not in json.dumps(hideout)
     assert hideout["geo"] == service.geometry_url(*LEVEL)
     assert hideout["sel"] == [features[0]["properties"]["i"]]
-    assert hideout["fill"] == {"no_data": "#dcdcdc", "suppressed": "#a3a3a3"}
+    assert hideout["fill"] == {"no_data": "#dcdcdc", "suppressed": "#a3a3a3", "low_base": "url(#sm-hatch)"}
     assert hideout["cats"][:2] == ["High–high (hot spot)", "Low–low (cold spot)"]
     assert len(hideout["colors"]) == len(hideout["cats"])
     assert sum(e.count for e in painted.legend) == len(features)
