@@ -21,7 +21,7 @@ from callbacks import dashboard
 from callbacks.guard import error_message
 from layouts.login import account_links
 from layouts.page import error_page, page, plain
-from server import api, auth, routes, security, static
+from server import api, auth, caching, dash_requests, routes, security, serving, static
 from sozialmonitor.access import Audience
 from sozialmonitor.analytics.service import AnalyticsService
 from sozialmonitor.cache import make_cache
@@ -87,6 +87,8 @@ def create_app(settings: Settings, audience_of: Callable[[], Audience] | None = 
     routes.register(app.server, service, who)
     api.register(app.server, service, who)
     security.register(app, settings)
+    dash_requests.register(app)  # malformed callback requests: 400, not a traceback
+    caching.register(app.server, settings)  # answers for logged-in users: private, no-store
     static.register(app)  # Flask-Compress; static files compressed once per process
     return app
 
@@ -116,7 +118,8 @@ def main() -> None:
     parser.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
     args = parser.parse_args()
-    default_app().run(host=args.host, port=args.port, debug=settings.debug)
+    default_app().run(host=args.host, port=args.port, debug=settings.debug,
+                      request_handler=serving.QuietRequestHandler)  # no Server header
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ SOZIALMONITOR_PORT, SOZIALMONITOR_WORKERS processes. The app is loaded once in t
 workers are forked (``preload_app``), so migrations and the demo load run once; the database engine's
 connections are closed before each fork and never shared by two processes. Workers keep no per-user
 state, so any worker — or any machine with the same SOZIALMONITOR_SECRET_KEY — can serve any request.
+Production puts nginx in front (``deploy/nginx.conf``): it buffers slow clients, which would otherwise tie up
+a sync worker each. Responses carry no ``Server`` header (``server/serving.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from server.serving import hide_gunicorn_banner
 from sozialmonitor.settings import Settings
 
 settings = Settings.from_env()
+hide_gunicorn_banner()  # no `Server: gunicorn` header
 
 bind = [f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"]
 workers = settings.workers
@@ -28,7 +32,8 @@ graceful_timeout = 20
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
 # gunicorn ≥ 25 opens a control socket under $HOME by default; keep it with the app's other local state
 control_socket = str(settings.instance_dir / "gunicorn.ctl")
-forwarded_allow_ips = ",".join(str(n) for n in settings.trusted_proxies) or "127.0.0.1,::1"
+# X-Forwarded-Proto (wsgi.url_scheme) counts from the same proxies the app trusts with X-Forwarded-For; none by default
+forwarded_allow_ips = ",".join(str(n) for n in settings.trusted_proxies)
 errorlog = "-"
 loglevel = settings.log_level.lower()
 if settings.log_format == "json":

@@ -1,6 +1,8 @@
-"""Regenerate the README's CLI reference and settings table from the code (`python scripts/update_readme.py`).
+"""Regenerate the README's CLI reference, settings table and nginx configuration from the code and
+``deploy/nginx.conf`` (`python scripts/update_readme.py`).
 
-A test runs ``render()`` and fails when the README differs, so the docs cannot drift from ``--help``.
+A test runs ``render()`` and fails when the README differs, so the docs cannot drift from ``--help``, the
+settings or the shipped proxy configuration.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def nginx_site() -> str:
+    return "```nginx\n" + (REPO / "deploy" / "nginx.conf").read_text(encoding="utf-8").rstrip() + "\n```"
+
+
 def _replace(text: str, marker: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
     if not pattern.search(text):
@@ -42,7 +48,9 @@ def _replace(text: str, marker: str, body: str) -> str:
 
 
 def render(text: str) -> str:
-    return _replace(_replace(text, "cli", cli_reference()), "settings", settings_table())
+    text = _replace(text, "cli", cli_reference())
+    text = _replace(text, "settings", settings_table())
+    return _replace(text, "nginx", nginx_site())
 
 
 if __name__ == "__main__":

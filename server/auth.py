@@ -10,6 +10,8 @@
   (POST, PUT, PATCH, DELETE — including Dash's ``/_dash-update-component``) must come from the app's own
   origin (``Origin``, or ``Referer`` when a browser sends no ``Origin``); others get 403. Clients other
   than browsers must send ``Origin: http://<host>`` themselves.
+- The cookie is ``Secure`` with ``SOZIALMONITOR_COOKIE_SECURE=1`` and on every request that came via HTTPS,
+  also when a trusted proxy terminated TLS and says so in ``X-Forwarded-Proto``.
 - Single sign-on (off by default): with ``SOZIALMONITOR_TRUSTED_USER_HEADER`` set, a request *from one of*
   ``SOZIALMONITOR_TRUSTED_PROXIES`` is the user named in that header — if the user exists locally, with
   the local role. From anywhere else, or when off, the header is ignored.
@@ -29,7 +31,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, current_app, g, redirect, request, session
+from flask import Flask, Request, Response, abort, current_app, g, has_request_context, redirect, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
@@ -76,6 +78,11 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         if serializer is not None:
             self._serializer = (keys, serializer)  # one assignment: safe with threads
         return serializer
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``Secure`` with SOZIALMONITOR_COOKIE_SECURE=1, and on every request that came via HTTPS: to this
+        server, or to a trusted proxy that says so in ``X-Forwarded-Proto``."""
+        return bool(super().get_cookie_secure(app)) or (has_request_context() and served_via_https())
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if app.secret_key and self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
@@ -248,6 +255,18 @@ def client_ip() -> str:
         if not any(address in network for network in proxies):
             return str(address)
     return peer
+
+
+def served_via_https() -> bool:
+    """Whether the browser reached us via HTTPS: the request's own scheme (TLS here, or gunicorn trusting the
+    proxy's header — ``forwarded_allow_ips`` is SOZIALMONITOR_TRUSTED_PROXIES), or ``X-Forwarded-Proto:
+    https`` set by a trusted proxy (the last value: the one the nearest proxy added). From any other peer
+    the header is ignored."""
+    if request.scheme == "https":
+        return True
+    if not _from_trusted_proxy():
+        return False
+    return request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower() == "https"
 
 
 def public_host() -> str:

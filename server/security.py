@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dash
+from dash.exceptions import DependencyException
 from flask import Response, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -170,6 +171,11 @@ def register(app: dash.Dash, settings: Settings) -> None:
         log.error("store unavailable during %s %s: %s", request.method, request.path, exc)
         return page(503)
 
+    def unknown_bundle(exc: DependencyException) -> Response:  # Dash: not a registered package or file
+        log.warning("not found: %s %s (no such component bundle)", request.method, request.path[:300])
+        return page(404)
+
     for status in ERROR_STATUSES:
         server.register_error_handler(status, http_error)
     server.register_error_handler(StoreUnavailable, store_unavailable)
+    server.register_error_handler(DependencyException, unknown_bundle)

@@ -82,7 +82,9 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "SOZIALMONITOR_COOKIE_SECURE",
         "`0`",
-        "`1`: the session cookie is sent over HTTPS only. Set it whenever the app is served via HTTPS.",
+        "`1`: the session cookie is always `Secure` (sent over HTTPS only) and answers carry "
+        "`Strict-Transport-Security`. Set it whenever the app is served via HTTPS. Without it the cookie is "
+        "`Secure` on requests that came via HTTPS, directly or as a trusted proxy's `X-Forwarded-Proto` says.",
     ),
     SettingDoc(
         "SOZIALMONITOR_SESSION_HOURS",
@@ -100,7 +102,9 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "SOZIALMONITOR_TRUSTED_PROXIES",
         "empty",
         "Comma-separated addresses or networks (`10.0.0.5, 192.168.0.0/24`) of reverse proxies trusted to "
-        "send the user header and `X-Forwarded-For` (the client address used by the login throttle).",
+        "send the user header, `X-Forwarded-For` (the client address used by the login throttle), "
+        "`X-Forwarded-Host` and `X-Forwarded-Proto` (HTTPS: the session cookie is `Secure`); gunicorn "
+        "(`forwarded_allow_ips`) trusts the same. Empty: these headers are ignored.",
     ),
     SettingDoc(
         "SOZIALMONITOR_FRAME_ANCESTORS",

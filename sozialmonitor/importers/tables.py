@@ -9,8 +9,10 @@ Text tables
     with or without BOM, else Windows-1252 (what German Excel writes as "CSV (Trennzeichen-getrennt)").
     *Separator*: one of ``;``, tab and ``,``. Each candidate splits the first 50 records (quotes respected);
     the one that gives most records the same number of fields (more than one) wins, then the one giving
-    more fields, then the order ``;``, tab, ``,``. Every cell stays the exact text of the file, so ids such
-    as ``01001`` keep their leading zeros.
+    more fields, then the order ``;``, tab, ``,``; a candidate under which a field would exceed the csv
+    module's field limit (128 KiB) cannot be it. Every cell stays the exact text of the file, so ids such
+    as ``01001`` keep their leading zeros. A row with more than ``MAX_COLUMNS`` (16,384, as many as a
+    spreadsheet holds) fields, or a field longer than the field limit, is a problem naming the row.
 Spreadsheets
     The first sheet unless ``sheet`` names one (by name, or by 0-based position). Cells keep their Excel
     type: text stays text, numbers become ``int``/``float``, dates ``datetime``, empty cells ``None``;
@@ -51,6 +53,8 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUPPORTED = ".csv, .txt, .tsv (also gzip-compressed, e.g. .csv.gz), .xlsx, .xls"
 SEPARATORS = (";", "\t", ",")
 SNIFF_RECORDS = 50
+MAX_COLUMNS = 16_384
+"""The most fields a row of a text table may have: as many columns as Excel and LibreOffice sheets hold."""
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -133,8 +137,8 @@ def read_table(path: Path, *, sheet: str | int | None = None, display_name: str 
     _fail(name, f"unsupported file type {last or '(no extension)'!r}; supported: {SUPPORTED}")
 
 
-def _fail(name: str, reason: str) -> NoReturn:
-    raise ValidationFailed([Problem(name, None, None, reason)])
+def _fail(name: str, reason: str, row: int | None = None) -> NoReturn:
+    raise ValidationFailed([Problem(name, row, None, reason)])
 
 
 # --- text tables -------------------------------------------------------------------------------------
@@ -174,7 +178,10 @@ def detect_separator(text: str) -> str:
     chosen = ","
     for priority, separator in enumerate(SEPARATORS):
         records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-        counts = [len(record) for record in islice(records, SNIFF_RECORDS) if not _is_blank_row(record)]
+        try:
+            counts = [len(record) for record in islice(records, SNIFF_RECORDS) if not _is_blank_row(record)]
+        except csv.Error:  # a field beyond the field limit: a table does not split like that
+            continue
         if not counts:
             return separator  # nothing but separators and spaces: every row is blank under this one
         modal, frequency = Counter(counts).most_common(1)[0]
@@ -195,9 +202,12 @@ def _read_text(name: str, data: bytes) -> RawTable:
         for record in reader:
             starts.append(previous_end + 1)
             previous_end = reader.line_num
+            if len(record) > MAX_COLUMNS:
+                _fail(name, f"has {len(record):,} columns (separator {separator!r}); a table may have at most "
+                            f"{MAX_COLUMNS:,}, as many as a spreadsheet", starts[-1])
             rows.append(list(record))
     except csv.Error as error:
-        _fail(name, f"line {reader.line_num + 1}: cannot be read as a table: {error}")
+        _fail(name, f"cannot be read as a table: {_csv_reason(error)}", previous_end + 1)
     first, end = _content_range(rows)
     if first == end:
         _fail(name, "the file holds no rows (only blank lines)")
@@ -211,6 +221,14 @@ def _read_text(name: str, data: bytes) -> RawTable:
         decimal=detect_decimal(samples, default="." if separator == "," else ","),
         line_numbers=tuple(starts[first:end]),
     )
+
+
+def _csv_reason(error: csv.Error) -> str:
+    """The csv module's complaint in words a person acts on."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters (a missing closing quote?)"
+    return text
 
 
 # --- spreadsheets ------------------------------------------------------------------------------------

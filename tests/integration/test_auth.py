@@ -275,6 +275,26 @@ def test_secure_cookie_when_served_via_https(store: Store, tmp_path: Path) -> No
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+@pytest.mark.parametrize(("peer", "headers", "base_url", "secure"), [
+    ("10.0.0.5", {"X-Forwarded-Proto": "https"}, "http://localhost", True),  # TLS ended at a trusted proxy
+    ("10.0.0.5", {"X-Forwarded-Proto": "http, https"}, "http://localhost", True),  # the nearest proxy's word
+    ("10.0.0.5", {"X-Forwarded-Proto": "http"}, "http://localhost", False),
+    ("10.0.0.5", {}, "http://localhost", False),
+    ("10.0.1.5", {"X-Forwarded-Proto": "https"}, "http://localhost", False),  # anybody else: ignored
+    ("10.0.1.5", {}, "https://localhost", True),  # HTTPS to the app itself
+])
+def test_the_cookie_is_secure_when_the_request_came_via_https(store: Store, tmp_path: Path, peer: str,
+                                                               headers: dict[str, str], base_url: str,
+                                                               secure: bool) -> None:
+    add(store)
+    settings = web_settings(store, tmp_path, trusted_proxies=(ip_network("10.0.0.5"),))
+    client = make_server(store, settings).test_client()
+    response = post_login(client, headers={**ORIGIN, **headers}, environ_base={"REMOTE_ADDR": peer},
+                          base_url=base_url)
+    assert response.status_code == 303
+    assert ("Secure" in response.headers["Set-Cookie"]) is secure
+
+
 @pytest.mark.parametrize(("headers", "status"), [
     ({}, 403),
     ({"Origin": "https://evil.example"}, 403),

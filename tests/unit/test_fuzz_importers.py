@@ -24,12 +24,14 @@ from typing import Any
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sozialmonitor.errors import SozialmonitorError, ValidationFailed
 from sozialmonitor.importing import LevelOptions, import_areas, import_catalogue, import_indicators, load_manifest
+from sozialmonitor.model import Indicator
 from sozialmonitor.store import Store
 from tests.conftest import FIXTURES
 
@@ -432,18 +434,25 @@ def test_catalogue_near_valid_entries(store: Store, tmp_path: Path, overrides: d
         check(exc, path)
 
 
-@pytest.mark.parametrize("field, value", [("name_de", "ä" * 301), ("topic", "t" * 201), ("unit", "u" * 65),
-                                          ("name_en", "x\x00y")])
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("name_de", "ä" * 301, "is 301 characters long; at most 300"),
+    ("topic", "t" * 201, "is 201 characters long; at most 200"),
+    ("unit", "u" * 65, "is 65 characters long; at most 64"),
+    ("name_en", "x\x00y", "contains a NUL character"),
+])
 def test_catalogue_text_the_store_cannot_hold(store: Store, tmp_path: Path, field: str, value: str,
-                                             request: pytest.FixtureRequest) -> None:
+                                             reason: str) -> None:
     """Found by this fuzzing: PostgreSQL refuses text longer than a VARCHAR column or with NUL characters
-    (SQLite stores it); the catalogue now checks lengths and NUL characters and names file, row and column."""
+    (SQLite would store it). The catalogue checks lengths and NUL characters before writing, so both stores
+    reject the file alike, naming file, row and column, and keep nothing of it."""
     path = tmp_path / "catalogue.yaml"
     path.write_text(yaml.safe_dump([{**VALID_ENTRY, field: value}], allow_unicode=True), encoding="utf-8")
-    try:
+    with pytest.raises(ValidationFailed) as caught:
         import_catalogue(store, path)
-    except Exception as exc:
-        check(exc, path)
+    check(caught.value, path)
+    assert [(p.file, p.row, p.column, p.reason) for p in caught.value.problems] == [(str(path), 1, field, reason)]
+    with store.session() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(Indicator)) == 0
 
 
 @FUZZ

@@ -223,3 +223,30 @@ def test_gzip_of_nothing(tmp_path: Path) -> None:
 
 def test_a_directory_is_not_a_table(tmp_path: Path) -> None:
     assert only_reason(tmp_path) == "is not a file"
+
+
+@pytest.mark.parametrize(("separator", "columns"), [(";", 1_000_000), (",", 16_385)])
+def test_a_header_wider_than_a_spreadsheet_is_a_problem_naming_the_row(tmp_path: Path, separator: str,
+                                                                       columns: int) -> None:
+    path = tmp_path / "wide.csv"
+    header = separator.join(["area_id", *(f"p{n}" for n in range(columns - 1))])
+    path.write_text(f"\n{header}\nSR-0101{separator}1\n", encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert (problem.file, problem.row, problem.column) == ("wide.csv", 2, None)
+    assert problem.reason == (f"has {columns:,} columns (separator {separator!r}); a table may have at most 16,384, "
+                              "as many as a spreadsheet")
+
+
+def test_a_table_as_wide_as_a_spreadsheet_reads(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text(";".join(["area_id", *(f"p{n}" for n in range(16_383))]) + "\nSR-0101;1\n", encoding="utf-8")
+    assert len(read_table(path).rows[0]) == 16_384
+
+
+def test_a_cell_beyond_the_field_limit_is_a_problem_naming_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "long_cell.csv"
+    path.write_text("area_id;value\nSR-0101;1\nSR-0102;" + "9" * 200_000 + "\n", encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert (problem.row, problem.column) == (3, None)
+    assert problem.reason == ("cannot be read as a table: a cell is longer than 131,072 characters "
+                              "(a missing closing quote?)")
