@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +150,12 @@ def proc_cpu(pid: int, reaped: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def end_strays(keep: int) -> list[int]:
-    """End child processes this run started and left behind (a browser whose driver lost its loop), by pid."""
+def end_strays(keep: Collection[int]) -> list[int]:
+    """End child processes this run started and left behind (a browser whose driver lost its loop), by pid;
+    ``keep``: the servers (gunicorn's master, nginx)."""
     ended = []
     for pid in children(os.getpid()):
-        if pid == keep:
+        if pid in keep:
             continue
         try:
             os.kill(pid, 15)

@@ -212,7 +212,9 @@ def render_markdown(results: dict[str, Any]) -> str:
                 f"{m['postgresql']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v),
                 f"- {c['users']} users" + (f" and {c['api_users']} API clients" if "api_users" in c else "")
                 + f", {c['seconds']:.0f} s, "
-                f"{c['workers']} gunicorn workers ({c['worker_class']}), think time {c['think_s'][0]}–"
+                f"{c['workers']} gunicorn workers ({c['worker_class']})"
+                + (f" behind {c['proxy']}" if c.get("proxy", "none") != "none" else "")
+                + f", think time {c['think_s'][0]}–"
                 f"{c['think_s'][1]} s, {c['steps_per_session'][0]}–{c['steps_per_session'][1]} steps per page load, "
                 f"seed {c['seed']}; baseline: {c.get('baseline') or 'none'}"
                 + (f" ({c['baseline_databases']})" if c.get("baseline_databases") else ""), ""]

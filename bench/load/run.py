@@ -13,7 +13,8 @@ What happens (see bench/load/README.md):
    that commit is copied with ``git archive``; each code version loads the demo into its own database of
    the cluster with its own ``python -m sozialmonitor load-demo`` (both at once);
 3. per code version, baseline first: ``gunicorn -c gunicorn.conf.py app:server`` starts from that code with
-   ``SOZIALMONITOR_WORKERS`` workers; ``--users`` virtual users (bench/load/dash_client.py) open permalinks,
+   ``SOZIALMONITOR_WORKERS`` workers, behind nginx with the working tree's ``deploy/nginx.conf`` as the README's
+   production section documents (``--proxy none``: straight at gunicorn); ``--users`` virtual users (bench/load/dash_client.py) open permalinks,
    switch indicator and period, click areas on the map and in the ranking, and ``--api-users`` API clients
    (bench/load/api_client.py) fetch from ``/api/v1/…``, with a random think time, for ``--seconds``; the
    same seed, so both versions see the same users; then ``--api-seconds`` with the API clients alone (their
@@ -32,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import shutil
 import sys
@@ -52,11 +54,12 @@ from api_client import ApiShared, ApiUser, probe  # noqa: E402
 from dash_client import Recorder, Shared, VirtualUser, parse_dependencies  # noqa: E402
 from fault import browser_witness, fault_analysis, fault_injector  # noqa: E402
 from pgcluster import Cluster, private_cluster  # noqa: E402
-from processes import CpuMeter, Gunicorn, code_origin, end_strays, get, git_commit, load_demos, machine  # noqa: E402
+from processes import CpuMeter, Gunicorn, children, code_origin, end_strays, get, git_commit, load_demos, machine  # noqa: E402  # noqa: E402
 from report import render_markdown  # noqa: E402
 from summary import GOALS, compare, is_callback, stats, summarize, summarize_api  # noqa: E402
 
 from bench.checkout import BASELINE_REF, checkout, describe  # noqa: E402
+from tests.servers import nginx  # noqa: E402  (the documented nginx site in front, as in production)
 
 RESULTS = REPO / "bench" / "load_results.json"
 MARKDOWN = REPO / "bench" / "LOAD.md"
@@ -193,20 +196,30 @@ def per_action(outcome: dict[str, Any], api_users: int, seconds: float) -> dict[
 def measure(args: argparse.Namespace, *, label: str, root: Path, commit: str | None, url: str, workdir: Path,
             cluster: Cluster, fault: bool, demo_s: float | None) -> dict[str, Any]:
     """Start gunicorn from ``root`` on ``url``, run the load against it, stop it; the results of that app."""
-    server = Gunicorn(url, args.workers, workdir / label, root=root, extra_env=dict(args.server_env))
+    server = Gunicorn(url, args.workers, workdir / label, root=root,
+                      extra_env={"SOZIALMONITOR_TRUSTED_PROXIES": "127.0.0.1", **dict(args.server_env)})
+    proxy = contextlib.ExitStack()
     try:
+        before = set(children(os.getpid()))
+        if args.proxy == "nginx":  # the documented setup: nginx (deploy/nginx.conf of the working tree) in front
+            host, port = proxy.enter_context(nginx(nginx_binary(), f"127.0.0.1:{server.port}",
+                                                   workdir / label / "nginx"))
+            server.base = f"http://{host}:{port}"
+        servers = {server.process.pid, *(set(children(os.getpid())) - before)}
         master, workers_before = server.process.pid, server.workers()
-        print(f"[{label}] gunicorn {server.base} from {root}: master {master}, workers {workers_before}", flush=True)
+        print(f"[{label}] gunicorn on port {server.port} from {root}: master {master}, workers {workers_before}; "
+              f"users at {server.base}{' (nginx)' if args.proxy == 'nginx' else ''}", flush=True)
         print(f"[{label}] {args.users} users + {args.api_users} API clients for {args.seconds:.0f} s"
               f"{' with a database outage' if fault else ''} …", flush=True)
         outcome = asyncio.run(run_load(args, server, cluster, fault=fault))
-        leftovers = end_strays(server.process.pid)
+        leftovers = end_strays(servers)
         health = get(server.base + "/healthz")[0]
         page = get(server.base + "/?ind=mss_s4_child_poverty")[0]
         workers_after = server.workers()
         same = server.process.poll() is None and workers_after == workers_before
         facts = server.log_facts()
     finally:
+        proxy.close()
         server.stop()
 
     records = outcome["records"]
@@ -276,6 +289,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-browser", action="store_true", help="no Chromium witness in the fault run")
     parser.add_argument("--server-env", action="append", default=[], type=_pair, metavar="NAME=VALUE",
                         help="extra environment of both gunicorns (repeatable), e.g. a cache key prefix")
+    parser.add_argument("--proxy", choices=("nginx", "none"), default="nginx",
+                        help="nginx with deploy/nginx.conf in front of gunicorn, as the README's production setup "
+                             "(default), or the users straight at gunicorn")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--markdown", type=Path, default=MARKDOWN)
     args = parser.parse_args()
@@ -292,6 +308,13 @@ def parse_args() -> argparse.Namespace:
         except ValueError as exc:
             parser.error(str(exc))
     return args
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(found, os.X_OK):
+        raise SystemExit("nginx is missing (scripts/test installs Debian's nginx); or run with --proxy none")
+    return found
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -337,6 +360,7 @@ def main() -> int:
         "config": {"users": args.users, "api_users": args.api_users, "api_only_seconds": args.api_seconds,
                    "seconds": args.seconds, "workers": args.workers, "think_s": [args.think_min, args.think_max],
                    "steps_per_session": list(STEPS), "seed": args.seed, "worker_class": "sync (gunicorn default)",
+                   "proxy": "nginx, deploy/nginx.conf" if args.proxy == "nginx" else "none",
                    "baseline": None if args.baseline == "none" else f"{args.baseline} ({args.baseline_commit})",
                    "baseline_databases": "each version loads the demo into its own database of the one cluster"
                    if baseline else None, "server_env": sorted(k for k, _ in args.server_env),

@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.servers import free_port, gunicorn, stop
+from tests.servers import free_port, gunicorn, nginx
 
-NGINX_CONF = REPO / "deploy" / "nginx.conf"
 SLOW_CLIENTS = 200
 SLOW_SECONDS = 20.0
 ANSWER_WITHIN_S = 1.0
@@ -43,65 +38,6 @@ def nginx_binary() -> str:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{reason}; CI must run this test")
     pytest.skip(reason)
-
-
-def _once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"deploy/nginx.conf should contain {old!r} exactly once"
-    return text.replace(old, new)
-
-
-def site_for_test(upstream: str, port: int, redirect_port: int) -> str:
-    """deploy/nginx.conf as shipped, but on loopback ports, without TLS (no certificate here) and proxying
-    to ``upstream``: every other line is the production one."""
-    site = NGINX_CONF.read_text(encoding="utf-8")
-    site = _once(site, "listen 80;", f"listen 127.0.0.1:{redirect_port};")
-    site = _once(site, "listen 443 ssl;", f"listen 127.0.0.1:{port};")
-    site, certificates = re.subn(r"(?m)^\s*ssl_certificate(_key)? .*\n", "", site)
-    assert certificates == 2, "deploy/nginx.conf should name a certificate and its key"
-    return _once(site, "proxy_pass http://127.0.0.1:8050;", f"proxy_pass http://{upstream};")
-
-
-def main_config(folder: Path, site: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf provides around a site, with every path in ``folder``."""
-    temp_paths = "\n".join(f"    {kind}_temp_path {folder / kind};"
-                           for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach tmp_path (mode 0700)
-    return (f"{user}worker_processes 1;\nerror_log {folder / 'error.log'} info;\npid {folder / 'nginx.pid'};\n"
-            f"events {{ worker_connections 1024; }}\n"
-            f"http {{\n    access_log off;\n{temp_paths}\n    include {site};\n}}\n")
-
-
-@contextmanager
-def nginx(upstream: str, folder: Path) -> Iterator[tuple[str, int]]:
-    """nginx in the foreground with deploy/nginx.conf in front of ``upstream``; yields (host, port) once it
-    passes ``/healthz`` through; stopped on exit."""
-    binary = nginx_binary()
-    folder.mkdir()
-    port = free_port()
-    site = folder / "sozialmonitor.conf"
-    site.write_text(site_for_test(upstream, port, free_port()), encoding="utf-8")
-    conf = folder / "nginx.conf"
-    conf.write_text(main_config(folder, site), encoding="utf-8")
-    log = folder / "error.log"
-    check = subprocess.run([binary, "-t", "-e", str(log), "-p", str(folder), "-c", str(conf)],
-                           capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stderr
-    server = subprocess.Popen([binary, "-e", str(log), "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            assert server.poll() is None, f"nginx exited with {server.returncode}:\n{log.read_text()[-3000:]}"
-            try:
-                if get("127.0.0.1", port, "/healthz", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"nginx never passed /healthz on:\n{log.read_text()[-3000:]}"
-            time.sleep(0.2)
-        yield "127.0.0.1", port
-    finally:
-        stop(server, timeout_s=10)
 
 
 def get(host: str, port: int, path: str, timeout: float) -> tuple[int, bytes, dict[str, str], float]:
@@ -188,7 +124,7 @@ def test_nginx_keeps_the_server_answering_while_200_clients_send_slowly(
     app_host, app_port = production
     status, _, headers, _ = get(app_host, app_port, "/healthz", timeout=5)
     assert status == 200 and "server" not in headers  # gunicorn.conf.py: no `Server: gunicorn`
-    with nginx(f"{app_host}:{app_port}", tmp_path / "nginx") as (host, port):
+    with nginx(nginx_binary(), f"{app_host}:{app_port}", tmp_path / "nginx") as (host, port):
         _, _, headers, _ = get(host, port, "/healthz", timeout=5)
         assert headers["server"] == "nginx"  # server_tokens off: no version
         probes: list[tuple[int, bytes, float]] = []
