@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_value, period_label, plotly_separators
+from sozialmonitor.formatting import format_number, format_value, period_label, plotly_separators
 from sozialmonitor.i18n import t
 from sozialmonitor.results import IndicatorInfo, ProfileData, RankingData, SeriesData
 
@@ -166,6 +166,12 @@ def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:
         ("info_licence", spec.licence),
         ("info_geometry", f"{info.geometry_source} ({info.geometry_licence})"),
     ]
+    # which disclosure rule applies (sozialmonitor/access.py): confidentiality and reliability, kept apart
+    if spec.min_count is not None:
+        key = "info_secret_count" if spec.aggregation == "sum" else "info_secret_rate"
+        rows.append(("info_confidentiality", t(key, lang, n=format_number(spec.min_count, 0, lang))))
+    if spec.min_denominator is not None:
+        rows.append(("info_reliability", t("info_low_base", lang, n=format_number(spec.min_denominator, 0, lang))))
     return html.Div(id=ids.INFO, children=[
         html.H3(spec.name(lang)),
         html.Dl([item for key, value in rows for item in (html.Dt(t(key, lang)), html.Dd(value or "–"))],

@@ -107,6 +107,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "info_unit": ("Einheit", "Unit"),
     "info_source": ("Quelle", "Source"),
     "info_licence": ("Lizenz", "Licence"),
+    "info_confidentiality": ("Geheimhaltung", "Confidentiality"),
+    "info_secret_count": ("Werte über 0 und unter {n} sind gesperrt, dazu weitere Werte, aus denen sie sich "
+                          "errechnen ließen", "values above 0 and below {n} are suppressed, with further values "
+                                              "they could be worked out from"),
+    "info_secret_rate": ("gesperrt, wo der Zähler über 0 und unter {n} liegt oder eine der Zählungen gesperrt ist",
+                         "suppressed where the numerator is above 0 and below {n} or one of the counts is "
+                         "suppressed"),
+    "info_reliability": ("Belastbarkeit", "Reliability"),
+    "info_low_base": ("nicht belastbar (schraffiert, ohne Klasse und Vergleich) bei einer Basis unter {n}",
+                      "not reliable (hatched, no class or comparison) on a base below {n}"),
     "info_latest": ("Neuester Stand", "Latest period"),
     "info_polarity": ("Polarität", "Polarity"),
     "info_geometry": ("Geometrie", "Geometry"),

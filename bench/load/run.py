@@ -14,8 +14,9 @@ What happens (see bench/load/README.md):
    the cluster with its own ``python -m sozialmonitor load-demo`` (both at once);
 3. per code version, baseline first: ``gunicorn -c gunicorn.conf.py app:server`` starts from that code with
    ``SOZIALMONITOR_WORKERS`` workers, behind nginx with the working tree's ``deploy/nginx.conf`` as the README's
-   production section documents (``--proxy none``: straight at gunicorn); ``--users`` virtual users (bench/load/dash_client.py) open permalinks,
-   switch indicator and period, click areas on the map and in the ranking, and ``--api-users`` API clients
+   production section documents (``--proxy none``: straight at gunicorn); ``--users`` virtual users
+   (bench/load/dash_client.py) open permalinks, switch indicator and period, click areas on the map and in the
+   ranking, and ``--api-users`` API clients
    (bench/load/api_client.py) fetch from ``/api/v1/…``, with a random think time, for ``--seconds``; the
    same seed, so both versions see the same users; then ``--api-seconds`` with the API clients alone (their
    CPU per request); gunicorn is stopped;

@@ -68,3 +68,16 @@ def test_visibility() -> None:
     for role in ("council", "planner", "admin"):
         assert may_see(Audience(role, "u"), "internal")
     assert not Audience("somebody").internal
+
+
+def test_the_indicator_information_names_the_rule_that_applies() -> None:
+    from layouts.panels import indicator_info
+    from sozialmonitor.results import IndicatorInfo
+
+    rate = spec("ratio", min_count=3, min_denominator=300)
+    text = str(indicator_info(IndicatorInfo(rate, "2020-12-31", "Geometrie", "Lizenz"), "de"))
+    assert "Geheimhaltung" in text and "unter 3" in text
+    assert "Belastbarkeit" in text and "nicht belastbar" in text and "unter 300" in text
+    english = str(indicator_info(IndicatorInfo(spec(min_count=5), None, "g", "l"), "en"))
+    assert "below 5 are suppressed" in english and "Reliability" not in english
+    assert "Geheimhaltung" not in str(indicator_info(IndicatorInfo(spec(), None, "g", "l"), "de"))

@@ -68,3 +68,23 @@ def test_ratio_may_name_counts_already_in_the_store() -> None:
     entries = [(2, {**BASE, "id": "s", "aggregation": "ratio", "numerator": "a", "denominator": "b"})]
     [spec] = parse_entries(entries, "cat.csv", known_ids={"a": "sum", "b": "sum"})
     assert spec.factor == 1.0
+
+
+def test_part_of_names_a_count_and_is_a_count() -> None:
+    count = {**BASE, "unit": "Personen", "aggregation": "sum"}
+    entries = [
+        (2, {**count, "id": "total"}),
+        (3, {**count, "id": "young", "part_of": "total"}),
+        (4, {**BASE, "id": "share", "part_of": "total"}),  # a rate (BASE) is no part of a count
+        (5, {**count, "id": "old", "part_of": "nobody"}),
+        (6, {**count, "id": "self", "part_of": "self"}),
+        (7, {**count, "id": "in_share", "part_of": "share"}),
+    ]
+    with pytest.raises(ValidationFailed) as info:
+        parse_entries(entries, "cat.csv")
+    reasons = {(p.row, p.column): p.reason for p in info.value.problems}
+    assert set(reasons) == {(4, "part_of"), (5, "part_of"), (6, "part_of"), (7, "part_of")}
+    assert "unknown indicator 'nobody'" in reasons[(5, "part_of")]
+    assert "must be a count indicator" in reasons[(7, "part_of")]
+    specs = parse_entries(entries[:2], "cat.csv")
+    assert specs[1].part_of == "total" and specs[0].part_of is None
