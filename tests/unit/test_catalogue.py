@@ -75,7 +75,7 @@ def test_part_of_names_a_count_and_is_a_count() -> None:
     entries = [
         (2, {**count, "id": "total"}),
         (3, {**count, "id": "young", "part_of": "total"}),
-        (4, {**BASE, "id": "share", "part_of": "total"}),  # a rate (BASE) is no part of a count
+        (4, {**BASE, "id": "share", "part_of": "total"}),  # not a count (aggregation none): no part of one
         (5, {**count, "id": "old", "part_of": "nobody"}),
         (6, {**count, "id": "self", "part_of": "self"}),
         (7, {**count, "id": "in_share", "part_of": "share"}),
