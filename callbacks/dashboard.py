@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import flask
 from dash import Dash, Input, Output, State, ctx, no_update
-from dash.dcc.express import send_data_frame
+from dash.dcc.express import send_bytes, send_string
 from plotly.utils import PlotlyJSONEncoder
 
 from callbacks.guard import guarded
@@ -16,9 +17,10 @@ from layouts import analytics_ids as aids
 from layouts import ids
 from layouts.analytics import scatter_graph
 from layouts.controls import ALL_OPTIONS, breaks_text, indicator_options, options, period_marks, selected_options
-from layouts.mapview import download_frame, hideout, legend, map_title, table_columns, table_frame, table_rows
+from layouts.mapview import hideout, legend, map_title, table_columns, table_frame, table_rows
 from layouts.page import notices
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
+from sozialmonitor import downloads
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import parse_number_list, period_label
 from sozialmonitor.results import Panels, ViewModel
@@ -223,19 +225,19 @@ def update_view(service: Service, trigger: str | None, audience: Audience = PUBL
 
 
 DOWNLOAD_OUTPUTS: dict[str, Any] = {"file": Output(ids.DOWNLOAD, "data")}
+DOWNLOAD_KINDS = {ids.DOWNLOAD_CSV: "csv", ids.DOWNLOAD_XLSX: "xlsx", ids.DOWNLOAD_ALL: "all"}
 
 
-def download(service: Service, trigger: str | None, query: str, audience: Audience = PUBLIC) -> dict[str, Any]:
-    """The current view as CSV or XLSX (raw values, classes and statuses)."""
-    model = service.view(parse_query(query or "")[0], audience)
-    if model.map is None:
+def download(service: Service, trigger: str | None, query: str, audience: Audience = PUBLIC,
+             site: str = "") -> dict[str, Any]:
+    """The current view as CSV or XLSX, or everything on its level as XLSX (sozialmonitor/downloads.py)."""
+    file = downloads.download(service, parse_query(query or "")[0], audience,
+                              DOWNLOAD_KINDS.get(trigger or "", "csv"), site=site)
+    if file is None:
         return {"file": no_update}
-    frame = download_frame(model.map)
-    name = service.download_name(model.state)
-    if trigger == ids.DOWNLOAD_XLSX:
-        return {"file": send_data_frame(frame.to_excel, f"{name}.xlsx", index=False,
-                                        sheet_name=model.state.indicator[:31])}
-    return {"file": send_data_frame(frame.to_csv, f"{name}.csv", index=False)}
+    if isinstance(file.content, str):  # CSV as text: the browser saves it as UTF-8, BOM included
+        return {"file": send_string(file.content, file.filename, type=file.mimetype)}
+    return {"file": send_bytes(file.content, file.filename, type=file.mimetype)}
 
 
 def _trigger() -> str | None:
@@ -257,10 +259,11 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
 
     @app.callback(output=DOWNLOAD_OUTPUTS,
                   inputs={"csv": Input(ids.DOWNLOAD_CSV, "n_clicks"), "xlsx": Input(ids.DOWNLOAD_XLSX, "n_clicks"),
-                          "query": State(ids.QUERY, "data")}, prevent_initial_call=True)
+                          "all": Input(ids.DOWNLOAD_ALL, "n_clicks"), "query": State(ids.QUERY, "data")},
+                  prevent_initial_call=True)
     @guarded(DOWNLOAD_OUTPUTS)
-    def _download(csv: int | None, xlsx: int | None, query: str) -> dict[str, Any]:
-        return download(service, _trigger(), query, audience_of())
+    def _download(query: str, **_clicks: int | None) -> dict[str, Any]:
+        return download(service, _trigger(), query, audience_of(), flask.request.url_root)
 
     register_layout_helpers(app)
     register_graph_mounts(app)

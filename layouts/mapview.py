@@ -16,7 +16,7 @@ from dash_extensions.javascript import Namespace
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_range, format_value, period_label, spreadsheet_text
+from sozialmonitor.formatting import format_range, format_value, period_label
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import LOW_BASE_FILL, MISSING_FILL, SUPPRESSED_FILL
 from sozialmonitor.results import SUPPRESSED, LegendEntry, MapData, ViewModel
@@ -221,19 +221,3 @@ def table_frame(data: MapData) -> pd.DataFrame:
         })
     return pd.DataFrame(rows)
 
-
-def download_frame(data: MapData) -> pd.DataFrame:
-    """The current view for download: raw values (not rounded), classes and statuses."""
-    state = data.state
-    table = table_frame(data)
-    out = pd.DataFrame({
-        "area_id": table["area_id"], "name": table["name"], "indicator_id": state.indicator,
-        "period": state.period, "base_period": state.base if state.mode == "change" else None,
-        "value": table["value"], "unit": data.unit, "status": table["status"], "class": table["class"],
-        "class_range": table["class_label"],
-    })
-    if state.mode != "change":
-        out = out.drop(columns=["base_period"])
-    for column in ("area_id", "name", "unit", "class_range"):  # texts from delivered files: never a formula
-        out[column] = out[column].map(spreadsheet_text)
-    return out

@@ -110,6 +110,7 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
                     html.Button(t("download_csv", lang), id=ids.DOWNLOAD_CSV, className="button", type="button"),
                     html.Button(t("download_xlsx", lang), id=ids.DOWNLOAD_XLSX, className="button",
                                 type="button"),
+                    html.Button(t("download_all", lang), id=ids.DOWNLOAD_ALL, className="button", type="button"),
                     dcc.Download(id=ids.DOWNLOAD),
                 ]),
                 html.Div(className="panels", children=[

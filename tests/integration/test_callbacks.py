@@ -133,7 +133,8 @@ def test_download_of_the_current_view(service: Service, trigger: str) -> None:
     assert file["filename"].endswith(".xlsx" if trigger == ids.DOWNLOAD_XLSX else ".csv")
     if trigger == ids.DOWNLOAD_CSV:
         text = file["content"]
-        assert text.splitlines()[0] == "area_id,name,indicator_id,period,value,unit,status,class,class_range"
+        assert text.splitlines()[0] == ("\ufeffSchlüssel;Gebiet;Indikator-ID;Indikator;Stand;Wert;Einheit;Status;"
+                                        "Status-Code;Klasse;Klassenbereich")
 
 
 def test_errors_become_a_message_not_a_traceback(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:

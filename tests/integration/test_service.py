@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from layouts import mapview
+from sozialmonitor import downloads
 from sozialmonitor.classify import assign, classify
 from sozialmonitor.results import NO_DATA, SUPPRESSED
 from sozialmonitor.service import Service
@@ -176,10 +176,15 @@ def test_table_and_download_match_the_map(service: Service) -> None:
     row = table.set_index("area_id").loc["01011101"]
     assert row["value_text"] == "15,4\u202f%" or row["value_text"].startswith("15,4")
     assert table.set_index("area_id").loc["01011102", "value_text"].startswith("gesperrt")
-    download = mapview.download_frame(data)
-    assert list(download.columns) == ["area_id", "name", "indicator_id", "period", "value", "unit", "status", "class",
-                                      "class_range"]
-    assert math.isclose(download.set_index("area_id").loc["01011101", "value"], 15.43624)
+    download = downloads.view_table(data)
+    assert list(download.columns) == ["area_id", "name", "indicator_id", "indicator", "period", "value", "unit",
+                                      "status", "status_code", "class", "class_range"]
+    assert list(download["area_id"]) == list(data.codes)
+    for value, shown in zip(download["value"], data.values, strict=True):  # the map's values, rounded as shown
+        assert (value != value and shown is None) or value == downloads.rounded(shown, data.decimals)
+    assert download.set_index("area_id").loc["01011101", "value"] == 15.44  # 15.43624 with 2 decimals
+    assert list(download["status_code"]) == list(data.statuses)
+    assert list(download["class_range"]) == list(table["class_label"])  # the legend's words
 
 
 def test_english_view_formats_numbers_the_english_way(service: Service) -> None:
