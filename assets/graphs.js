@@ -2,7 +2,8 @@
  *
  * A dcc.Graph that mounts makes Dash fetch and evaluate plotly.js (~4.8 MB), which would compete with the map's
  * geometry download and drawing. So the page holds each panel's figure in a dcc.Store beside an empty slot
- * (layouts/panels.py graph_slot). map.js calls `mapPainted` whenever every area has its colour; after the first
+ * (layouts/panels.py graph_slot; a skeleton with a "wird geladen" status meanwhile). map.js calls `mapPainted`
+ * whenever every area has its colour (which also hides the map's own loading status); after the first
  * time, once the browser has painted that frame, the store `graphs-ready` is set, and `mount` (a clientside
  * callback per slot: callbacks/dashboard.py register_graph_mounts) puts each graph into its slot with the figure
  * the page holds then, the main callback's latest answer; no request. Later figures go from the store to the
@@ -12,6 +13,7 @@
 (function () {
   "use strict";
   const READY = "graphs-ready";  // as layouts/ids.py GRAPHS_READY
+  const MAP_LOADING = "map-loading";  // as layouts/ids.py MAP_LOADING: the map's "wird geladen" status
   const FALLBACK_MS = 20000;
   let fallback = null;
 
@@ -37,6 +39,8 @@
   ns.graphs = {
     mapPainted: function () {
       afterPaint(signal);
+      const status = document.getElementById(MAP_LOADING);
+      if (status && !status.hidden) { window.dash_clientside.set_props(MAP_LOADING, {hidden: true}); }
     },
     wait: function (mapHidden) {
       if (mapHidden) {  // no map to wait for: mount once the page has loaded
@@ -53,14 +57,16 @@
       // graph as an input (prevent_initial_call does not hold for inserted components), one of them a request.
       if (!ready) { return; }
       const set = window.dash_clientside.set_props;
-      if (mounted) {  // later figures go to the mounted graph
-        const graph = Array.isArray(mounted) ? mounted[0] : mounted;
-        if (figure && graph && graph.props && graph.props.figure !== figure) { set(spec.props.id, {figure: figure}); }
+      const children = mounted ? (Array.isArray(mounted) ? mounted : [mounted]) : [];
+      const graph = children.find(function (c) { return c && c.props && c.props.id === spec.props.id; });
+      if (graph) {  // later figures go to the mounted graph
+        if (figure && graph.props.figure !== figure) { set(spec.props.id, {figure: figure}); }
         return;
       }
       const props = Object.assign({}, spec.props);
       if (figure) { props.figure = figure; }
-      set(slot, {children: {namespace: spec.namespace, type: spec.type, props: props}});
+      // the slot's skeleton stays beside the graph until plotly has drawn it (assets/style.css hides it then)
+      set(slot, {children: [{namespace: spec.namespace, type: spec.type, props: props}].concat(children)});
     }
   };
 }());

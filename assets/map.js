@@ -48,9 +48,9 @@
 
   function formatValue(value, h) {
     const text = formatter(h.lang, Math.max(h.dec, 0)).format(value).replace("-", "\u2212");
-    if (!h.unit) { return text; }
-    if (h.unit === "%") { return h.lang === "en" ? text + "%" : text + "\u202f%"; }
-    return text + "\u00a0" + h.unit;
+    // the text around the number comes from the server (sozialmonitor/formatting.py unit_affixes): "33,7 Tsd. €"
+    const affix = h.affix || ["", h.unit ? "\u00a0" + h.unit : ""];
+    return affix[0] + text + affix[1];
   }
 
   const lines = new Map();  // "<view query>|<area id>" -> tooltip line fetched from /tooltip
@@ -97,8 +97,9 @@
   function styleFor(i, h, d) {
     const c = h.cls ? h.cls[i] : -1;
     const selected = d.selected.has(i);
-    const style = {weight: selected ? 3 : 0.5, color: selected ? "#000000" : "#5a5a5a", opacity: 1,
-                   fillOpacity: 0.9, dashArray: null};
+    const edge = h.edge || {weight: 0.5, color: "#5a5a5a", opacity: 1};  // thin and light for many areas
+    const style = {weight: selected ? 3 : edge.weight, color: selected ? "#000000" : edge.color,
+                   opacity: selected ? 1 : edge.opacity, fillOpacity: 0.9, dashArray: null};
     if (c >= 0) {
       style.fillColor = h.colors[c];
     } else if (c === -2) {

@@ -16,8 +16,16 @@ from callbacks.guard import guarded
 from layouts import analytics_ids as aids
 from layouts import ids
 from layouts.analytics import scatter_graph
-from layouts.controls import ALL_OPTIONS, breaks_text, indicator_options, options, period_marks, selected_options
-from layouts.mapview import hideout, legend, map_title, table_columns, table_frame, table_rows
+from layouts.controls import (
+    ALL_OPTIONS,
+    breaks_text,
+    indicator_options,
+    options,
+    outline_value,
+    period_marks,
+    selected_options,
+)
+from layouts.mapview import hideout, legend, map_shape, map_title, table_columns, table_frame, table_rows
 from layouts.page import notices
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
 from sozialmonitor import downloads
@@ -35,6 +43,9 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "outline_url": Output(ids.PARENT_OUTLINE, "url"),
     "outline_hideout": Output(ids.PARENT_OUTLINE, "hideout"),
     "viewport": Output(ids.MAP, "viewport"),
+    "map_shape": Output(ids.MAP, "style"),  # a new level's shape (phones) …
+    "map_resized": Output(ids.MAP, "invalidateSize"),  # … which Leaflet learns before it fits the viewport
+    "outline": Output(ids.OUTLINE, "value"),
     "legend": Output(ids.LEGEND, "children"),
     "title": Output(ids.MAP_TITLE, "children"),
     "derived": Output(ids.DERIVED_NOTE, "children"),
@@ -131,7 +142,9 @@ def state_from_inputs(service: Service, previous: ViewState, inputs: dict[str, A
         previous, indicator=inputs["indicator"] or previous.indicator, period=period, mode=inputs["mode"] or "value",
         base=inputs["base"], change=inputs["change"] or "abs", method=inputs["method"] or "quantiles",
         breaks=breaks if breaks is not None else previous.breaks, k=int(inputs["k"] or previous.k),
-        fixed=bool(inputs["fixed"]), palette=inputs["palette"] or "auto", outline=bool(inputs["outline"]),
+        fixed=bool(inputs["fixed"]), palette=inputs["palette"] or "auto",
+        # the outline stays the level's default (see Service.map_data) until the user ticks or unticks it
+        outline=bool(inputs["outline"]) if trigger == ids.OUTLINE else previous.outline,
         view=inputs["view"] or "map", selected=selected,
         panels=tuple(p for p in PANELS if p in panels) if isinstance(panels, list) else previous.panels,
         lat=round(lat, 5) if isinstance(lat, float | int) else previous.lat,
@@ -168,6 +181,9 @@ def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: 
         "outline_hideout": {"show": bool(data.outline_url)} if repaint else same,
         "viewport": {"bounds": [list(model.bounds[0]), list(model.bounds[1])], "transition": "fitBounds"}
         if structure_changed and model.bounds else same,
+        "map_shape": map_shape(model) if structure_changed else same,
+        "map_resized": f"{state.frame}/{state.level}" if structure_changed else same,
+        "outline": outline_value(model) if structure_changed else same,
         "legend": legend(data).children if repaint else same,
         "title": map_title(state, data.name) if repaint else same,
         "derived": data.derived_from or "" if repaint else same,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from dash import dcc, html
@@ -17,9 +18,11 @@ from sozialmonitor.view import PANELS, ViewState
 
 
 def dropdown_labels(lang: str) -> dcc.Dropdown.Labels:
+    # Dash fills "{num_selected}" in selected_count (the count beside a multi-select's first values)
     if lang == "en":
-        return {}
-    return {"select_all": "Alle auswählen", "deselect_all": "Auswahl aufheben", "selected_count": "{num} ausgewählt",
+        return {"selected_count": t("dropdown_selected_count", lang)}
+    return {"select_all": "Alle auswählen", "deselect_all": "Auswahl aufheben",
+            "selected_count": t("dropdown_selected_count", lang),
             "search": "Suchen", "clear_search": "Suche leeren", "clear_selection": "Auswahl leeren",
             "no_options_found": "Keine Treffer"}
 
@@ -41,13 +44,55 @@ def indicator_options(items: Sequence[IndicatorOption]) -> list[dict[str, Any]]:
     return out
 
 
+SLIDER_PX = 280  # the period slider's width in the desktop sidebar, the narrowest place it is shown
+THUMB_PX = 16  # the slider puts a mark at the centre of the thumb, which stays inside the track
+MARK_CHAR_PX = 7.0  # width of a character of a mark label (12 px digits; a little wide for dots)
+MARK_GAP_PX = 10
+MAX_MARKS = 6
+
+
+def mark_positions(n: int, label_chars: int, width: float = SLIDER_PX) -> list[int]:
+    """Which of ``n`` slider positions get a label: the first and the last always, between them evenly spaced
+    ones, at most :data:`MAX_MARKS` and no more than fit without overlapping (the first label starts at the track's
+    left end, the last ends at its right end, the others are centred on their position)."""
+    if n <= 2:
+        return list(range(n))
+    label = label_chars * MARK_CHAR_PX
+    for count in range(min(MAX_MARKS, n), 2, -1):
+        picks = sorted({round(i * (n - 1) / (count - 1)) for i in range(count)})
+        boxes = []
+        for index in picks:
+            x = THUMB_PX / 2 + (width - THUMB_PX) * index / (n - 1)
+            left = 0.0 if index == 0 else width - label if index == n - 1 else x - label / 2
+            boxes.append((left, left + label))
+        if all(a[1] + MARK_GAP_PX <= b[0] for a, b in pairwise(boxes)):
+            return picks
+    return [0, n - 1]
+
+
+def mark_labels(periods: Sequence[str], lang: str) -> list[str]:
+    """What the slider writes under a period: the year, when every period is a date in a year of its own (the
+    current position is shown in full above the slider), else the period as the page writes it."""
+    years = [p[:4] for p in periods]
+    if all(len(p) == 10 for p in periods) and len(set(years)) == len(years):
+        return years
+    return [period_label(p, lang) for p in periods]
+
+
 def period_marks(periods: Sequence[str], lang: str) -> dict[int, dict[str, Any]]:
-    step = max(1, -(-len(periods) // 4))  # at most ~4 labels fit the sidebar; every period stays selectable
+    """Labels under the period slider: only at :func:`mark_positions` (an unlabelled mark would show its index);
+    every period stays selectable (step 1). The first label is aligned to the track's start, the last to its end,
+    so that neither leaves the sidebar."""
+    labels = mark_labels(periods, lang)
+    picks = mark_positions(len(periods), max((len(x) for x in labels), default=0))
     marks: dict[int, dict[str, Any]] = {}
-    for i, p in enumerate(periods):
-        label = period_label(p, lang) if ((i % step == 0 and (len(periods) - 1 - i >= step or i == 0))
-                                          or i == len(periods) - 1) else ""
-        marks[i] = {"label": label}
+    for index in picks:
+        mark: dict[str, Any] = {"label": labels[index]}
+        if len(periods) > 1 and index == 0:
+            mark["style"] = {"transform": f"translateX(-{THUMB_PX // 2}px)"}
+        elif len(periods) > 1 and index == len(periods) - 1:
+            mark["style"] = {"transform": f"translateX(calc(-100% + {THUMB_PX // 2}px))"}
+        marks[index] = mark
     return marks
 
 
@@ -132,7 +177,7 @@ def controls(model: ViewModel) -> html.Details:
         field(t("palette", lang), dcc.Dropdown(id=ids.PALETTE, options=palette_options(lang), value=state.palette,
                                                clearable=False, searchable=False, labels=dropdown_labels(lang)),
               ids.PALETTE),
-        dcc.Checklist(id=ids.OUTLINE, className="check", value=["outline"] if state.outline else [],
+        dcc.Checklist(id=ids.OUTLINE, className="check", value=outline_value(model),
                       options=[{"label": t("outline", lang), "value": "outline"}]),
         html.Fieldset(className="field", children=[
             html.Legend(t("view_as", lang), className="field-label"),
@@ -149,6 +194,11 @@ def controls(model: ViewModel) -> html.Details:
             id=ids.SELECTED, multi=True, value=list(state.selected), placeholder=t("select_hint", lang),
             options=selected_options(model), labels=dropdown_labels(lang)), ids.SELECTED),
     ])
+
+
+def outline_value(model: ViewModel) -> list[str]:
+    """The parent-outline checkbox: as the view asks, or as the level's default (off for many areas)."""
+    return ["outline"] if model.map is not None and model.map.outline else []
 
 
 ALL_OPTIONS = 600  # levels up to this many areas offer every area in the picker (sent once per level)

@@ -42,6 +42,7 @@ BASEMAP = "basemap"
 SELECTION_PAINTED = "selection-painted"  # written by the browser when the selection outline is drawn
 MAP_TITLE = "map-title"
 MAP_SECTION = "map-section"
+MAP_LOADING = "map-loading"  # the map's "wird geladen" status, hidden once it shows its colours
 LEGEND = "legend"
 DERIVED_NOTE = "derived-note"
 TABLE_SECTION = "table-section"

@@ -16,7 +16,7 @@ from dash_extensions.javascript import Namespace
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_range, format_value, period_label
+from sozialmonitor.formatting import format_range, format_value, period_label, unit_affixes
 from sozialmonitor.i18n import t
 from sozialmonitor.palettes import LOW_BASE_FILL, MISSING_FILL, SUPPRESSED_FILL
 from sozialmonitor.results import SUPPRESSED, LegendEntry, MapData, ViewModel
@@ -28,6 +28,10 @@ FILLS = {"no_data": MISSING_FILL, "suppressed": SUPPRESSED_FILL, "low_base": "ur
 CANVAS_FILLS = {**FILLS, "low_base": LOW_BASE_FILL}
 CANVAS = 2000
 INLINE_VALUES = 3000  # areas up to which a switch carries the values for tooltips (see hideout)
+# Area outlines: a level with more than CANVAS areas gets thin, light ones — at national zoom 10,997 dark
+# Gemeinde outlines were most of what one saw (the map turned grey-brown); its fills show the borders anyway.
+EDGE = {"weight": 0.5, "color": "#5a5a5a", "opacity": 1}
+FINE_EDGE = {"weight": 0.25, "color": "#8c8c8c", "opacity": 0.5}
 
 MAP_JS = Namespace("sozialmonitor", "map")  # functions in assets/map.js
 
@@ -54,9 +58,11 @@ def wire(classes: Sequence[int], values: Sequence[float | None] | None, colours:
     feature index (``-1`` no data, ``-2`` suppressed), tooltip values (or ``tq`` to ask ``/tooltip``), colours,
     the selected feature indices; ``extra`` adds fields of a mode (``cats``)."""
     return {"cls": list(classes), "tq": tq, "val": None if values is None else list(values), "colors": list(colours),
-            "unit": unit, "dec": decimals, "lang": lang, "n": sum(1 for c in classes if c >= 0), "sel": list(selected),
+            "unit": unit, "affix": list(unit_affixes(unit, lang)), "dec": decimals, "lang": lang,
+            "n": sum(1 for c in classes if c >= 0), "sel": list(selected),
             "labels": tooltip_labels(lang), "geo": geometry_url,
-            "fill": CANVAS_FILLS if len(classes) > CANVAS else FILLS, **extra}
+            "fill": CANVAS_FILLS if len(classes) > CANVAS else FILLS,
+            "edge": FINE_EDGE if len(classes) > CANVAS else EDGE, **extra}
 
 
 def tooltip_labels(lang: str) -> dict[str, str]:
@@ -93,6 +99,24 @@ def rough_zoom(bounds: tuple[tuple[float, float], tuple[float, float]], width: i
     zoom_x = math.log2(width * 360 / (256 * max(east - west, 1e-9)))
     zoom_y = math.log2(height * 2 * math.pi / (256 * max(mercator(north) - mercator(south), 1e-9)))
     return math.floor(min(zoom_x, zoom_y) * 4) / 4
+
+
+def map_aspect(bounds: tuple[tuple[float, float], tuple[float, float]]) -> float:
+    """Width / height of ``bounds`` on the (web-mercator) map: on phones the map takes this shape, so that the
+    level fills it (assets/style.css ``--map-aspect``), clamped to shapes a phone can show."""
+    (south, west), (north, east) = bounds
+
+    def mercator(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    width = math.radians(max(east - west, 1e-9))
+    height = max(mercator(north) - mercator(south), 1e-9)
+    return round(min(max(width / height, 0.6), 2.0), 3)
+
+
+def map_shape(model: ViewModel) -> dict[str, str]:
+    """The map's style: its shape as a CSS variable (used at phone width only)."""
+    return {"--map-aspect": str(map_aspect(model.bounds))} if model.bounds else {}
 
 
 def fit_bounds(model: ViewModel) -> dict[str, Any] | None:
@@ -155,8 +179,14 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
                              style=MAP_JS("outline"), hideout={"show": bool(data.outline_url)}))
     return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
                         **aria(label=t("map_label", lang, title=map_title(state, data.name))), children=[
-        dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > CANVAS,
-               zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, **center_zoom),
+        html.Div(className="map-frame", children=[
+            dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > CANVAS,
+                   zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, style=map_shape(model),
+                   **center_zoom),
+            # until the map shows its colours (hidden by assets/graphs.js mapPainted)
+            html.Div(html.Span(t("loading_map", lang), className="skeleton-text"), id=ids.MAP_LOADING,
+                     className="map-loading skeleton", role="status"),
+        ]),
         legend(data),
         dcc.Store(id=ids.INITIAL_VIEWPORT, data=fit_bounds(model)),
     ])

@@ -118,13 +118,15 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
                                  **aria(labelledby="h-series"), children=[
                         html.H2(t("panel_series", lang), id="h-series"),
                         *graph_slot(ids.SERIES_SLOT, ids.SERIES_FIGURE,
-                                    series_figure(panels.series) if panels.series else None, SERIES_HEIGHT)]),
+                                    series_figure(panels.series) if panels.series else None, SERIES_HEIGHT,
+                                    lang)]),
                     html.Section(id=ids.RANKING_SECTION, className="panel",
                                  hidden="ranking" not in state.panels or state.view != "map",
                                  **aria(labelledby="h-ranking"), children=[
                         html.H2(t("panel_ranking", lang), id="h-ranking"),
                         *graph_slot(ids.RANKING_SLOT, ids.RANKING_FIGURE,
-                                    ranking_figure(panels.ranking) if panels.ranking else None, RANKING_HEIGHT)]),
+                                    ranking_figure(panels.ranking) if panels.ranking else None, RANKING_HEIGHT,
+                                    lang)]),
                     html.Section(id=ids.PROFILE_SECTION, className="panel panel-wide",
                                  hidden="profile" not in state.panels, **aria(labelledby="h-profile"), children=[
                         html.H2(t("panel_profile", lang), id="h-profile"), profile(panels.profile, lang)]),

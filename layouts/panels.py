@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 
 from layouts import ids
 from layouts.aria import aria
-from sozialmonitor.formatting import format_number, format_value, period_label, plotly_separators
+from sozialmonitor.formatting import format_number, format_value, period_label, plotly_separators, unit_affixes
 from sozialmonitor.i18n import t
 from sozialmonitor.results import IndicatorInfo, ProfileData, RankingData, SeriesData
 
@@ -17,13 +17,25 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 LINE_COLOURS = ("#1b6ca8", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#a6761d", "#444444")
 
 
-def _base_layout(lang: str, height: int) -> dict[str, Any]:
+def _base_layout(lang: str, height: int, unit: str) -> dict[str, Any]:
+    """What both panels' figures share. The unit is written above the plot, left-aligned and horizontal (as
+    official statistics print it): a rotated axis title was cut off at phone width ("/km²"). Axes grow their
+    margins to fit their labels (``automargin``)."""
     return {
-        "separators": plotly_separators(lang), "height": height, "margin": {"l": 60, "r": 16, "t": 16, "b": 48},
+        "separators": plotly_separators(lang), "height": height, "margin": {"l": 16, "r": 16, "t": 32, "b": 16},
         "font": {"family": FONT, "size": 13, "color": "#1f1f1f"}, "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff", "hoverlabel": {"font": {"family": FONT}},
-        "legend": {"orientation": "h", "y": -0.2},
+        # below everything, tick labels included (at y=-0.2 of the plot it covered rotated dates)
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "title": {"text": unit, "x": 0, "xref": "container", "xanchor": "left", "y": 1, "yref": "container",
+                  "yanchor": "top", "pad": {"l": 8, "t": 8}, "font": {"size": 12, "color": "#555555"}},
     }
+
+
+def _hover(unit: str, decimals: int, lang: str) -> str:
+    """A hover value with its unit as format_value writes it (``33,7 Tsd. €``), in plotly's template syntax."""
+    before, after = unit_affixes(unit, lang)
+    return f"{before}%{{y:,.{max(decimals, 0)}f}}{after}"
 
 
 Figure = dict[str, Any]  # a plotly figure as plain JSON: built without plotly's validation, which costs ~80 ms
@@ -35,7 +47,7 @@ RANKING_HEIGHT = 300
 def series_figure(data: SeriesData) -> Figure:
     lang = data.lang
     x = [period_label(p, lang) for p in data.periods]
-    hover = f"%{{y:,.{max(data.decimals, 0)}f}} {data.unit}<extra>%{{fullData.name}}</extra>"
+    hover = _hover(data.unit, data.decimals, lang) + "<extra>%{fullData.name}</extra>"
     traces: list[dict[str, Any]] = [
         {"type": "scatter", "x": x, "y": list(data.band_high), "mode": "lines", "line": {"width": 0},
          "hoverinfo": "skip", "showlegend": False, "connectgaps": False},
@@ -51,10 +63,9 @@ def series_figure(data: SeriesData) -> Figure:
         traces.append({"type": "scatter", "x": x, "y": list(line.values), "mode": "lines+markers", "name": line.name,
                        "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2.5}, "connectgaps": False,
                        "hovertemplate": hover})
-    layout = {**_base_layout(lang, SERIES_HEIGHT),
-              "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5",
-                        "tickformat": f",.{max(data.decimals, 0)}f"},
-              "xaxis": {"type": "category"}}
+    layout = {**_base_layout(lang, SERIES_HEIGHT, data.unit),
+              "yaxis": {"gridcolor": "#e5e5e5", "tickformat": f",.{max(data.decimals, 0)}f", "automargin": True},
+              "xaxis": {"type": "category", "automargin": True}}
     return {"data": traces, "layout": layout}
 
 
@@ -66,7 +77,7 @@ def ranking_figure(data: RankingData) -> Figure:
     lang = data.lang
     n = len(data.codes)
     ranks = list(range(1, n + 1))
-    hover = (f"%{{text}}: %{{y:,.{max(data.decimals, 0)}f}} {data.unit}<br>"
+    hover = ("%{text}: " + _hover(data.unit, data.decimals, lang) + "<br>"
              + t("rank", lang, rank="%{x}", n=n) + "<extra></extra>")
     traces: list[dict[str, Any]] = []
     if n <= BAR_LIMIT:
@@ -98,9 +109,9 @@ def ranking_figure(data: RankingData) -> Figure:
                            "customdata": [data.codes[i] for i in chosen], "text": [data.names[i] for i in chosen],
                            "hovertemplate": hover, "showlegend": False})
     layout: dict[str, Any] = {
-        **_base_layout(lang, RANKING_HEIGHT), "bargap": 0.05, "showlegend": False,
-        "xaxis": {"title": {"text": t("rank_note", lang)}, "showgrid": False},
-        "yaxis": {"title": {"text": data.unit}, "gridcolor": "#e5e5e5", "tickformat": f",.{max(data.decimals, 0)}f"},
+        **_base_layout(lang, RANKING_HEIGHT, data.unit), "bargap": 0.05, "showlegend": False,
+        "xaxis": {"title": {"text": t("rank_note", lang)}, "showgrid": False, "automargin": True},
+        "yaxis": {"gridcolor": "#e5e5e5", "tickformat": f",.{max(data.decimals, 0)}f", "automargin": True},
     }
     if data.reference is not None:
         layout["shapes"] = [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": data.reference,
@@ -131,12 +142,14 @@ def profile(data: ProfileData | None, lang: str) -> html.Div:
     for row in data.rows:
         mark = element("Span", t(row.assessment, lang), className=f"mark mark-{row.assessment}")
         body.append(element("Tr", [
-            element("Th", row.label, scope="row"), element("Td", row.period),
+            element("Th", row.label, scope="row"), element("Td", row.period, className="date"),
             element("Td", row.value, className="num"), element("Td", row.reference, className="num"),
             element("Td", row.difference, className="num"), element("Td", [_spine(row.z), mark])]))
     children: Any = [
         html.H3(t("profile_of", lang, name=f"{data.name} ({data.code})")),
-        element("Table", [element("Thead", head), element("Tbody", body)], className="profile-table"),
+        # on a phone the table scrolls in its own box (reachable by keyboard), not the whole page sideways
+        element("Div", element("Table", [element("Thead", head), element("Tbody", body)], className="profile-table"),
+                className="table-scroll", tabIndex=0, role="region", **{"aria-label": t("panel_profile", lang)}),
         html.P("* " + t("reference_median", lang), className="hint"),
     ]
     return html.Div(id=ids.PROFILE, children=children)
@@ -179,22 +192,35 @@ def indicator_info(info: IndicatorInfo | None, lang: str) -> html.Div:
     ])
 
 
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "displayModeBar": "hover"}
+"""The toolbar (modebar) shows on hover or keyboard focus only; on phones, where nothing hovers, only on focus
+(assets/style.css): it covered the small charts. Its buttons are <button>s, reachable by keyboard."""
+
+
 def graph(graph_id: str, figure: Figure | None = None) -> dcc.Graph:
     """A panel's plotly graph, as the browser mounts it into its slot (see ``graph_slot``)."""
-    return dcc.Graph(id=graph_id, figure=figure or EMPTY_FIGURE, config={"displaylogo": False}, className="graph")
+    return dcc.Graph(id=graph_id, figure=figure or EMPTY_FIGURE, config=GRAPH_CONFIG, className="graph")
 
 
-def graph_slot(slot_id: str, figure_id: str, figure: Figure | None, height: int) -> list[Component]:
+def skeleton(text: str) -> html.Div:
+    """A placeholder where a chart will be: a grey box (the chart's size, so the page does not jump) with an
+    accessible status text, replaced by the chart once it mounts."""
+    return html.Div(html.Span(text, className="skeleton-text"), className="skeleton", role="status")
+
+
+def graph_slot(slot_id: str, figure_id: str, figure: Figure | None, height: int, lang: str) -> list[Component]:
     """Where a panel's graph will be, and its figure meanwhile.
 
     A dcc.Graph that mounts makes Dash fetch and evaluate plotly.js (~4.8 MB), which would compete with the map's
     geometry download and drawing. So the graph mounts only once the map shows its colours, in the browser and
     without a request (assets/graphs.js; callbacks/dashboard.py ``register_graph_mounts``). Until then its figure
     waits in a store, which the main callback writes as well: the graph mounts with the latest figure, and later
-    ones reach it from there. The empty slot keeps the graph's height, so the page does not jump when it mounts.
+    ones reach it from there. Meanwhile the slot holds a :func:`skeleton` of the graph's height ("wird geladen"),
+    so the page neither jumps nor shows an unexplained empty box.
     """
     return [dcc.Store(id=figure_id, data=figure or EMPTY_FIGURE),
-            html.Div(id=slot_id, className="graph-slot", style={"minHeight": f"{height}px"})]
+            html.Div(skeleton(t("loading_chart", lang)), id=slot_id, className="graph-slot",
+                     style={"minHeight": f"{height}px"})]
 
 
 def value_text(value: float | None, unit: str, decimals: int, lang: str) -> str:

@@ -49,13 +49,22 @@ put into the first or last class with ``Note("outside_basis", {"count", "lower",
 ``basis`` gives ``k == 0`` and no classes at all.
 
 **Diverging classes around a reference** (``center`` given; change maps, maps centred on the city-wide
-value): the distances ``|value − center|`` are classified into ``ceil(k / 2)`` classes with the chosen
-method (for ``std_mean``: the positive multiples of the standard deviation around ``center``), and the
-distance breaks ``d_0 < … < d_max`` are mirrored, so every class boundary is ``center ± d_i`` and
-``lower == center − d_max``, ``breaks[-1] == center + d_max``. For odd ``k`` the middle class straddles the
-centre (``center − d_0 … center + d_0``); for even ``k`` the centre itself is a break. Because the upper
-bound is inclusive on both sides, a value exactly at ``center − d_0`` falls into the class below the middle
-one, a value at ``center + d_0`` into the middle one. With ``manual`` the user's breaks are taken as given.
+value): each side of the centre is classified on its own, so that no class is wasted on a side without values.
+The values below and the values above the centre are classified separately with the chosen method (for
+``std_mean``: breaks at ``center ± m · s``, the positive :func:`std_multiples` ``m`` of the standard deviation
+``s`` around the centre, as far as the values reach):
+
+- values on both sides: ``ceil(k / 2)`` classes per side. For odd ``k`` the class of each side nearest the centre
+  together form the middle class, which straddles the centre; for even ``k`` the centre itself is a break. The
+  bounds are not mirrored: a side with a short range gets its own, narrower classes instead of empty outer ones
+  (mirroring the longer side's bounds left classes with "0 areas"). ``lower`` is the minimum, ``breaks[-1]`` the
+  maximum.
+- values on one side only (all ``≤ center`` or all ``≥ center``): all ``k`` classes lie on that side, from the
+  value farthest from the centre to the one nearest to it (not to the centre itself).
+
+:func:`sides` tells how many classes lie below, around and above the centre, so that the palette can colour a
+one-sided map in that side's hue (:func:`sozialmonitor.palettes.diverging_colours`). With ``manual`` the user's
+breaks are taken as given. All values equal make one class at that value, whatever the centre.
 
 Classification is deterministic: the same input always gives the same result.
 """
@@ -160,11 +169,7 @@ def classify(
         breaks, lower = _manual(source, manual_breaks, notes)
     elif lo == hi:
         notes.append(Note("all_equal", {"value": lo}))
-        if center is None:
-            breaks, lower = [hi], lo
-        else:
-            distance = abs(lo - center)
-            breaks, lower = [max(center + distance, hi)], min(center - distance, lo)
+        breaks, lower = [hi], lo
     else:
         if center is None:
             breaks, lower = _sequential(source, method, k), lo
@@ -202,6 +207,26 @@ def assign(values: Mapping[str, float], classification: Classification) -> dict[
     """
     _check_finite(values)
     return _assign(values, classification.breaks)
+
+
+def sides(classification: Classification) -> tuple[int, int, int]:
+    """How many classes of a diverging classification lie below its centre, around it (the middle class, which
+    straddles the centre or is the centre itself) and above it: ``(2, 1, 2)`` for five classes on both sides,
+    ``(5, 0, 0)`` when every value is below the centre."""
+    if classification.center is None:
+        raise ValueError("only a diverging classification (with a centre) has sides")
+    center = classification.center
+    below = middle = above = 0
+    lower = classification.lower
+    for upper in classification.breaks:
+        if upper <= center and lower < center:
+            below += 1
+        elif lower >= center and upper > center:
+            above += 1
+        else:
+            middle += 1
+        lower = upper
+    return below, middle, above
 
 
 def _assign(values: Mapping[str, float], breaks: Sequence[float]) -> dict[str, int]:
@@ -292,25 +317,48 @@ def _sequential(y: FloatArray, method: str, k: int) -> list[float]:
 
 
 def _diverging(y: FloatArray, method: str, k: int, center: float) -> tuple[list[float], float]:
-    distance = np.abs(y - center)
-    d_max = float(distance.max())
-    half = math.ceil(k / 2)
+    below = y[y < center]
+    above = y[y > center]
+    odd = k % 2 == 1
+    sd = _sd_around(y, center)
+    if below.size and above.size:
+        half = math.ceil(k / 2)
+        b_breaks = _side_breaks(below, method, half, center - sd * _multiples(half, odd=odd))
+        a_breaks = _side_breaks(above, method, half, center + sd * _multiples(half, odd=odd))
+        # the class of each side nearest the centre: together the middle class (odd k), or up to the centre (even)
+        breaks = b_breaks[:-1] + ([] if odd else [center]) + a_breaks
+        return _contain(breaks, y), float(y.min())
+    # one side only: every class on it (values at the centre belong to the class nearest to it)
+    sign = 1.0 if above.size else -1.0
+    return _contain(_side_breaks(y, method, k, center + sign * sd * _multiples(k, odd=odd)), y), float(y.min())
+
+
+def _sd_around(y: FloatArray, center: float) -> float:
+    """The standard deviation around ``center`` (n − 1), for ``std_mean`` classes around a reference."""
+    return math.sqrt(float(np.sum((y - center) ** 2)) / max(len(y) - 1, 1))
+
+
+def _multiples(n: int, *, odd: bool) -> FloatArray:
+    """The ``n − 1`` positive multiples of the standard deviation that bound ``n`` classes on one side (the
+    positive :func:`std_multiples`): 0.5, 1.5, … for odd ``k``, 1, 2, … for even ``k``."""
+    return np.arange(n - 1, dtype=np.float64) + (0.5 if odd else 1.0)
+
+
+def _side_breaks(side: FloatArray, method: str, n: int, std_breaks: FloatArray) -> list[float]:
+    """Upper bounds of at most ``n`` classes of the values on one side of the centre, ending at their maximum:
+    the values classified with ``method``; for ``std_mean`` the given breaks at multiples of the standard
+    deviation around the centre, as far as the values reach."""
+    lo, hi = float(side.min()), float(side.max())
     if method == "std_mean":
-        sd = math.sqrt(float(np.sum((y - center) ** 2)) / (len(y) - 1))
-        raw = [m * sd for m in std_multiples(k) if m > 0]
-        d_breaks = _within(raw, 0.0, d_max)
-    else:
-        used = min(half, len(np.unique(distance)))
-        raw = _method_breaks(distance, method, used) if used > 1 else [d_max]
-        d_breaks = _within(raw, float(distance.min()), d_max)
-    inner = d_breaks[:-1]
-    breaks = [center - d for d in reversed(inner)]
-    if k % 2 == 0:
-        breaks.append(center)
-    breaks.extend(center + d for d in d_breaks)
-    # center ± d can miss the extreme values by a rounding error; the outer bounds must contain them
+        return _within([float(b) for b in std_breaks], lo, hi)
+    used = min(n, len(np.unique(side)))
+    return _within(_method_breaks(side, method, used) if used > 1 else [hi], lo, hi)
+
+
+def _contain(breaks: list[float], y: FloatArray) -> list[float]:
+    """centre ± d can miss the extreme values by a rounding error; the outer bounds must contain them."""
     breaks[-1] = max(breaks[-1], float(y.max()))
-    return breaks, min(center - d_max, float(y.min()))
+    return breaks
 
 
 def _manual(source: FloatArray, manual_breaks: Sequence[float] | None, notes: list[Note]) -> tuple[list[float], float]:

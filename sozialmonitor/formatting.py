@@ -16,11 +16,23 @@ then rounded half away from zero. Both languages share this rounding; only the s
 **Units.** ``%`` and ``‰`` follow the number after a narrow no-break space in German (``12,5 %``) and
 directly in English (``12.5%``); any other unit follows after a no-break space (``1.234 Personen``). The
 caller passes the unit in the reader's language.
+
+**A unit that is a multiplier** — it starts with 1 followed by groups of three zeros (``1.000 €``,
+``1.000.000 Personen``), optionally after a three-letter currency code (``EUR 1,000``) — would read "33,7 1.000 €".
+Its scale becomes a word after the number instead: German ``Tsd.``, ``Mio.``, ``Mrd.``, and the rest of the unit
+follows (``33,7 Tsd. €``, ``33,7 Tsd. EUR``); English ``thousand``, ``million``, ``billion``, with a currency
+(a code or ``€ $ £``) in front of the number as English writes it (``EUR 33.7 thousand``, ``€33.7 thousand``,
+``33.7 thousand persons``). :func:`unit_affixes` gives the text before and after the number, so the browser's
+tooltips (assets/map.js) and the charts follow the same rule. All spaces around a unit are no-break spaces.
+
+**Periods** (:func:`period_label`): a date reads ``31.12.2018`` in German and ``31 Dec 2018`` in English (no-break
+spaces: a date never breaks across lines); a year stays as it is.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 
@@ -33,6 +45,12 @@ MINUS = "−"  # minus sign U+2212
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 PERCENT_UNITS = ("%", "‰")
+SCALE_WORDS: dict[int, tuple[str, str]] = {3: ("Tsd.", "thousand"), 6: ("Mio.", "million"), 9: ("Mrd.", "billion")}
+CURRENCY_SYMBOLS = ("€", "$", "£")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# "1.000 €", "1.000.000 Personen", "EUR 1,000": an optional currency code, 1 and groups of three zeros, the rest
+_MULTIPLIER = re.compile(r"^(?:(?P<code>[A-Z]{3})\s+)?1(?P<zeros>(?:[.,\u00a0\u202f ]?000){1,3})"
+                         r"(?:\s+(?P<rest>\S.*))?$")
 
 _CONTEXT = Context(prec=400, rounding=ROUND_HALF_UP)  # enough digits for any float with 6 decimals
 
@@ -62,14 +80,37 @@ def format_number(value: float | None, decimals: int, lang: str) -> str:
 
 
 def format_value(value: float | None, unit: str, decimals: int, lang: str) -> str:
-    """``value`` with its unit (``'12,5 %'``, ``'12.5%'``, ``'1.234 Personen'``); no value gives ``–`` alone."""
+    """``value`` with its unit (``'12,5 %'``, ``'12.5%'``, ``'1.234 Personen'``, ``'33,7 Tsd. €'``); no value
+    gives ``–`` alone."""
     number = format_number(value, decimals, lang)
-    unit = unit.strip()
-    if number == NO_VALUE or not unit:
+    if number == NO_VALUE:
         return number
+    before, after = unit_affixes(unit, lang)
+    return before + number + after
+
+
+def unit_affixes(unit: str, lang: str) -> tuple[str, str]:
+    """The text before and after a number in ``unit`` (see the module docstring): ``('', ' %')`` for ``%`` in
+    German, ``('', ' Tsd. €')`` for ``1.000 €``, ``('EUR ', ' thousand')`` for ``EUR 1,000`` in English."""
+    if lang not in LANGUAGES:
+        raise UnknownName("language", lang, LANGUAGES)
+    unit = unit.strip()
+    if not unit:
+        return "", ""
     if unit in PERCENT_UNITS:
-        return number + (NARROW_NBSP if lang == "de" else "") + unit
-    return number + NBSP + unit
+        return "", (NARROW_NBSP if lang == "de" else "") + unit
+    match = _MULTIPLIER.match(unit)
+    if match is None:
+        return "", NBSP + unit
+    word = SCALE_WORDS[3 * match["zeros"].count("000")][0 if lang == "de" else 1]
+    code, rest = match["code"], match["rest"] or ""
+    currency = code or (rest if rest in CURRENCY_SYMBOLS else "")
+    if lang == "en" and currency:
+        after = rest if code else ""
+        return (currency + ("" if currency in CURRENCY_SYMBOLS else NBSP),
+                NBSP + word + (NBSP + after.replace(" ", NBSP) if after else ""))
+    tail = " ".join(part for part in (code, rest) if part).replace(" ", NBSP)
+    return "", NBSP + word + (NBSP + tail if tail else "")
 
 
 def format_range(lower: float, upper: float, decimals: int, lang: str, *, first: bool) -> str:
@@ -121,11 +162,14 @@ def parse_number_list(text: str | None, lang: str) -> tuple[float, ...] | None:
 
 
 def period_label(period: str, lang: str) -> str:
-    """A period as people write it: ``2018-12-31`` → ``31.12.2018`` in German; English keeps the ISO date
-    (unambiguous); years stay as they are."""
-    if len(period) == 10 and lang != "en":
+    """A period as people write it: ``2018-12-31`` → ``31.12.2018`` in German, ``31 Dec 2018`` in English (with
+    no-break spaces, so a date never breaks across lines); years stay as they are."""
+    if len(period) == 10 and period[4] == "-" and period[7] == "-":
         year, month, day = period.split("-")
-        return f"{day}.{month}.{year}"
+        if lang == "en" and month.isdigit() and 1 <= int(month) <= 12 and day.isdigit():
+            return f"{int(day)}{NBSP}{MONTHS_EN[int(month) - 1]}{NBSP}{year}"
+        if lang != "en":
+            return f"{day}.{month}.{year}"
     return period
 
 

@@ -53,6 +53,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "map_label": ("Karte: {title}", "Map: {title}"),
     "legend": ("Legende", "Legend"),
     "no_data": ("keine Daten", "no data"),
+    # display fixes (issue 11)
+    "dropdown_selected_count": ("{num_selected} ausgewählt", "{num_selected} selected"),  # Dash fills {num_selected}
+    "loading_map": ("Karte wird geladen …", "Loading the map …"),
+    "loading_chart": ("Diagramm wird geladen …", "Loading the chart …"),
     "suppressed": ("gesperrt (Geheimhaltung)", "suppressed (confidentiality)"),
     "low_base": ("nicht belastbar (kleine Basis)", "not reliable (small base)"),
     "areas_count": ("{n} Gebiete", "{n} areas"),

@@ -17,6 +17,12 @@ end ColorBrewer lists (red in RdBu, brown in BrBG, pink in PiYG, purple in PRGn,
 - ``higher_is_better``: an increase is good - RdBu as listed, increases blue;
 - ``neutral``: no value judgement - PuOr as listed (decreases orange, increases purple).
 
+**Classes on one side of the centre only** (every area improved, say): a diverging map whose classes all lie
+below or all above the centre (:func:`sozialmonitor.classify.sides`) is coloured with the sequential scheme of
+that end's hue (:data:`ENDS`: RdBu → Reds / Blues …), light near the centre and dark far from it, so colour
+still says "decrease" or "increase" and every class has its own shade. Classes on both sides take the diverging
+scheme with as many colours as the longer side needs, centred (:func:`diverging_colours`).
+
 **Fewer than 3 classes** (a classification that lowered ``k`` with a note) take colours from the 3-class
 scheme: one class gets its middle colour, two classes its first and last.
 
@@ -36,6 +42,13 @@ DIVERGING: tuple[str, ...] = tuple(DIVERGING_SCHEMES)
 DEFAULT_SEQUENTIAL = "YlOrRd"
 DEFAULT_DIVERGING = "RdBu"
 NEUTRAL_DIVERGING = "PuOr"
+
+# the sequential scheme of each end's hue of a diverging scheme, in ColorBrewer's order (first end, last end);
+# only schemes offered in SEQUENTIAL (colour-blind safe), so pink and brown take the nearest red / orange-red
+ENDS: dict[str, tuple[str, str]] = {
+    "RdBu": ("Reds", "Blues"), "RdYlBu": ("Reds", "Blues"), "PuOr": ("OrRd", "Purples"),
+    "PRGn": ("Purples", "Greens"), "PiYG": ("Reds", "Greens"), "BrBG": ("OrRd", "BuGn"),
+}
 
 MISSING_FILL = "#dcdcdc"
 """Light neutral grey for areas without a value (no data reported)."""
@@ -79,6 +92,25 @@ def for_indicator(polarity: str, k: int, *, name: str | None = None, diverging: 
         result = colours(name, k)
         reverse = polarity == Polarity.HIGHER_IS_BETTER
     return result[::-1] if reverse else result
+
+
+def diverging_colours(polarity: str, below: int, middle: int, above: int, *, name: str | None = None) -> list[str]:
+    """The colours of a diverging map's classes, ascending, given how many lie ``below`` the centre, around it
+    (``middle``, 0 or 1) and ``above`` it (see the module docstring)."""
+    if name is None:
+        name = NEUTRAL_DIVERGING if polarity == Polarity.NEUTRAL else DEFAULT_DIVERGING
+    _check_kind(name, DIVERGING)
+    if not middle and not (below and above) and below + above:  # one side only: that end's hue
+        first, last = ENDS[name]
+        # oriented as for_indicator orients the diverging scheme: higher_is_worse puts the first end up high
+        low_end, high_end = (last, first) if polarity == Polarity.HIGHER_IS_WORSE else (first, last)
+        return colours(low_end, below)[::-1] if below else colours(high_end, above)
+    side = max(below, above)
+    n = 2 * side + middle
+    if n > max(DIVERGING_SCHEMES[name]):  # lopsided manual breaks: the whole scheme, as for k classes
+        return for_indicator(polarity, below + middle + above, name=name, diverging=True)
+    full = for_indicator(polarity, n, name=name, diverging=True)
+    return full[side - below:side + middle + above]
 
 
 def _check_kind(name: str, allowed: tuple[str, ...]) -> None:

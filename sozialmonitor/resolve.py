@@ -1,6 +1,10 @@
 """Making a view valid: a link or a crafted request names frame, level, indicator, periods, palette and areas;
 what does not exist — or what the audience may not see, treated exactly alike — is replaced by a sensible
-default, and every fallback is explained by a notice."""
+default, and every fallback is explained by a notice.
+
+Notices name frames, levels, indicators and periods as the page does — by their names in the view's language and
+periods as dates — never by ids; only what does not exist (or may not be seen) is quoted as the link wrote it.
+In change mode the default base period is the one just before the shown period."""
 
 from __future__ import annotations
 
@@ -49,13 +53,14 @@ def _place(structure: Structure, state: ViewState, audience: Audience, frame_ids
     """A frame and a level the audience may see."""
     if state.frame not in frame_ids:
         used = "berlin" if "berlin" in frame_ids else frame_ids[0]
-        notices.append(Notice("unknown_frame", {"value": state.frame, "used": used}))
+        names = {f: en if state.lang == "en" else de for f, de, en in structure.frame_names()}
+        notices.append(Notice("unknown_frame", {"value": state.frame, "used": names[used]}))
         state = replace(state, frame=used, level="", selected=())
-    level_keys = [i.key for i in structure.visible_levels(state.frame, audience)]
-    if state.level not in level_keys:
-        used = level_keys[-1]
+    levels = {i.key: i.name(state.lang) for i in structure.visible_levels(state.frame, audience)}
+    if state.level not in levels:
+        used = list(levels)[-1]
         if state.level:
-            notices.append(Notice("unknown_level", {"value": state.level, "used": used}))
+            notices.append(Notice("unknown_level", {"value": state.level, "used": levels[used]}))
         state = replace(state, level=used, selected=())
     return state
 
@@ -65,7 +70,9 @@ def _when(structure: Structure, state: ViewState, audience: Audience, available:
     """An indicator with data on the level, a period it has, and a base period before it in change mode."""
     if state.indicator not in available:
         used = default_indicator(structure, state.frame, state.level, audience)
-        notices.append(Notice("unknown_indicator", {"value": state.indicator, "used": used}))
+        notices.append(Notice("unknown_indicator", {"value": indicator_name(structure, state.indicator, state.lang,
+                                                                            audience),
+                                                    "used": indicator_name(structure, used, state.lang, audience)}))
         state = replace(state, indicator=used, period=None, base=None)
     periods = available[state.indicator]
     if state.period not in periods:
@@ -73,13 +80,13 @@ def _when(structure: Structure, state: ViewState, audience: Audience, available:
             notices.append(Notice("unknown_period", {"value": period_label(state.period, state.lang),
                                                      "used": period_label(periods[-1], state.lang)}))
         state = replace(state, period=periods[-1])
-    if state.mode == "change" and (state.base not in periods or state.base == state.period):
+    if state.mode == "change" and (state.base not in periods or (state.base or "") >= (state.period or "")):
         earlier = [p for p in periods if p < (state.period or "")]
         if not earlier:
             notices.append(Notice("no_base_period"))
             state = replace(state, mode="value", base=None)
         else:
-            state = replace(state, base=earlier[0])
+            state = replace(state, base=earlier[-1])  # the period just before: the change people ask for first
     return state
 
 
@@ -90,6 +97,14 @@ def _presentation(state: ViewState, notices: list[Notice]) -> ViewState:
     if state.method == "manual" and not state.breaks:
         state = replace(state, method="quantiles")
     return state
+
+
+def indicator_name(structure: Structure, indicator: str, lang: str, audience: Audience) -> str:
+    """An indicator as notices name it: its name in ``lang``; one that does not exist or that the audience may
+    not see, as the link wrote it (both alike, so a notice reveals nothing)."""
+    if structure.may_see_indicator(indicator, audience):
+        return structure.specs()[indicator].name(lang)
+    return indicator
 
 
 def default_indicator(structure: Structure, frame: str, level: str, audience: Audience) -> str:

@@ -70,7 +70,8 @@ class MapData:
     derived_from: str | None
     notices: tuple[Notice, ...]
     geometry_url: str
-    outline_url: str | None
+    outline: bool  # the parent level's outline is wanted (the view's choice, else by the number of areas)
+    outline_url: str | None  # its geometry, when wanted, there is a parent level and the audience may see it
 
     def codes_index(self, codes: Sequence[str]) -> list[int]:
         lookup = {c: i for i, c in enumerate(self.codes)}

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 from sozialmonitor.access import LOW_BASE_STATUS, PUBLIC, Audience, may_see
 from sozialmonitor.cache import Cache, LocalCache, cached, key_of
 from sozialmonitor.catalogue import IndicatorSpec
-from sozialmonitor.classify import Classification, classify
+from sozialmonitor.classify import Classification, classify, sides
 from sozialmonitor.formatting import decimals_for_breaks, format_number, format_value, period_label
 from sozialmonitor.i18n import t
 from sozialmonitor.model import Indicator, Observation
-from sozialmonitor.palettes import DIVERGING, SEQUENTIAL, colours, for_indicator
+from sozialmonitor.palettes import DIVERGING, SEQUENTIAL, colours, diverging_colours, for_indicator
 from sozialmonitor.resolve import NotVisible, resolve
 from sozialmonitor.results import (
     LOW_BASE,
@@ -55,7 +55,8 @@ from sozialmonitor.values import FRAME_REFERENCE, Values
 from sozialmonitor.view import Notice, ViewState
 from sozialmonitor.vocab import Aggregation, Polarity, Scale
 
-CACHE_VERSION = 2  # part of every shared key: bump when a cached result's shape changes
+CACHE_VERSION = 3  # part of every shared key: bump when a cached result's shape changes
+OUTLINE_AUTO_MAX = 2000  # above this many areas the parent level's outline is off unless the view asks for it
 
 T = TypeVar("T")
 
@@ -148,11 +149,11 @@ class Service(Structure):
                 out.append(None)
                 out_status.append(s if s in SUPPRESSED_STATUSES else bs if bs in SUPPRESSED_STATUSES else "missing")
             elif state.change == "rel":
-                out.append((v / b - 1.0) * 100.0 if b != 0 else None)
+                out.append(_denoised((v / b - 1.0) * 100.0) if b != 0 else None)
                 out_status.append(("ok" if b != 0 else "not_applicable") if LOW_BASE_STATUS not in (s, bs)
                                   else LOW_BASE_STATUS)
             else:
-                out.append(v - b)
+                out.append(_denoised(v - b))
                 out_status.append(LOW_BASE_STATUS if LOW_BASE_STATUS in (s, bs) else "ok")
         return out, out_status
 
@@ -169,17 +170,17 @@ class Service(Structure):
         selection, the map position and the notices), so switching back and forth costs nothing."""
         assert state.period is not None
         self._check(state, audience)
-        key = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map")
+        key = replace(state, selected=(), lat=None, lon=None, zoom=None, view="map", outline=None)
         core = self.shared(("map", key.frame, key), lambda: self._map_data(key))
         parent = self.level_info(state.frame, state.level).parent_key
+        wanted = outline_wanted(state.outline, len(core.codes))
         outline = self.geometry_url(state.frame, parent) \
-            if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None
-        return replace(core, state=state, notices=(*notices, *core.notices), outline_url=outline)
+            if parent and wanted and self.may_see_level(state.frame, parent, audience) else None
+        return replace(core, state=state, notices=(*notices, *core.notices), outline=wanted, outline_url=outline)
 
     def _map_data(self, state: ViewState) -> MapData:
         assert state.period is not None
         notices: Sequence[Notice] = ()
-        audience = PUBLIC if self.may_see_indicator(state.indicator, PUBLIC) else _INTERNAL
         spec = self.specs()[state.indicator]
         areas = self.areas(state.frame, state.level)
         values, statuses = self._view_values(state)
@@ -202,7 +203,7 @@ class Service(Structure):
             notes.append(Notice("fixed_in_change"))
         classification = classify(numeric, state.method, state.k, manual_breaks=state.breaks or None,
                                   basis=basis, center=center)
-        palette = self._palette(spec, state, classification.k, diverging)
+        palette = self._palette(spec, state, classification, diverging)
         classes: list[int] = []
         for code, value, status in zip(areas.codes, values, statuses, strict=True):
             if value is not None and status == LOW_BASE_STATUS:
@@ -226,8 +227,6 @@ class Service(Structure):
             if child is not None:
                 derived_from = t("derived_note", state.lang, level=child.name(state.lang),
                                  rule=t(f"rule_{spec.aggregation}", state.lang))
-        info = self.level_info(state.frame, state.level)
-        parent = info.parent_key
         return MapData(
             state=state, name=spec.name(state.lang), unit=self._unit_for(spec, state), decimals=decimals,
             legend_decimals=legend_decimals,
@@ -237,8 +236,7 @@ class Service(Structure):
                                                    frame=self._frame_name(state.frame, state.lang)),
             derived_from=derived_from, notices=tuple(notes),
             geometry_url=self.geometry_url(state.frame, state.level),
-            outline_url=self.geometry_url(state.frame, parent)
-            if parent and state.outline and self.may_see_level(state.frame, parent, audience) else None,
+            outline=False, outline_url=None,  # per view and audience: map_data() sets them
         )
 
     def tooltip(self, state: ViewState, code: str, audience: Audience = PUBLIC) -> str:
@@ -263,9 +261,15 @@ class Service(Structure):
         lang = resolved.lang
         return f"{text} · {t('rank', lang, rank=format_number(rank, 0, lang), n=format_number(len(ranked), 0, lang))}"
 
-    def _palette(self, spec: IndicatorSpec, state: ViewState, k: int, diverging: bool) -> list[str]:
+    def _palette(self, spec: IndicatorSpec, state: ViewState, classification: Classification,
+                 diverging: bool) -> list[str]:
+        k = classification.k
         if k <= 0:
             return []
+        if diverging and classification.center is not None and (state.palette == "auto" or state.palette in DIVERGING):
+            # classes only where there are values: a one-sided map in that side's hue (see classify.sides)
+            return diverging_colours(spec.polarity, *sides(classification),
+                                     name=None if state.palette == "auto" else state.palette)
         if state.palette != "auto":
             if state.palette in DIVERGING and not diverging:
                 return for_indicator(spec.polarity, k, name=state.palette, diverging=True)
@@ -403,7 +407,17 @@ class Service(Structure):
                     session.scalar(select(func.count()).select_from(Observation)) or 0)
 
 
-_INTERNAL = Audience("planner")  # only used after _check() has passed for the real audience
+def _denoised(change: float) -> float:
+    """A change without binary noise (5.3 − 5.2 is 0.09999999999999964): to 12 significant digits, so that changes
+    that read alike are alike — otherwise classes split between "0,1" and "0,1" and the legend needs 6 decimals."""
+    return float(f"{change:.12g}")
+
+
+def outline_wanted(choice: bool | None, n_areas: int) -> bool:
+    """Whether the parent level's outline is drawn: as the view (link, checkbox) says, else on for levels of up to
+    :data:`OUTLINE_AUTO_MAX` areas — at national zoom 10,997 Gemeinde outlines with Kreis borders over them turn
+    the map grey-brown."""
+    return choice if choice is not None else n_areas <= OUTLINE_AUTO_MAX
 
 
 def _assessment(z: float, polarity: str) -> str:

@@ -50,7 +50,8 @@ class ViewState:
     lon: float | None = None
     zoom: float | None = None
     lang: str = "de"
-    outline: bool = True  # outline of the parent level
+    outline: bool | None = None  # outline of the parent level; None: on unless the level has many areas
+    # (sozialmonitor/service.py outline_wanted)
     view: str = "map"  # "table": the accessible table instead of the map
     panels: tuple[str, ...] = PANELS  # open panels: only these are computed and sent
 

@@ -185,7 +185,7 @@ def test_language_switch_changes_labels_and_number_format(page: Page, console_er
     assert "Legend" in en_legend and "areas" in en_legend
     assert "," not in en_legend.split("\n", 1)[1].replace(" areas", "")
     assert page.evaluate("document.documentElement.lang") == "en"
-    expect(page.locator("#map-title")).to_have_text("Share: inhabitants under 6 · 2020-12-31")
+    expect(page.locator("#map-title")).to_have_text("Share: inhabitants under 6 · 31\u00a0Dec\u00a02020")
     assert console_errors == []
 
 

@@ -120,7 +120,7 @@ def test_the_map_mode_reuses_the_geometry_and_the_hideout_format(analytics: Anal
     counts = result.result.counts()
     by_label = {e.label: e.count for e in painted.legend}
     assert by_label["High–high (hot spot)"] == counts["HH"] > 0 and by_label["Low–low (cold spot)"] == counts["LL"] > 0
-    assert painted.title.startswith("Hot spots: ") and painted.title.endswith(" · 2018-12-31")
+    assert painted.title.startswith("Hot spots: ") and painted.title.endswith(" · 31\u00a0Dec\u00a02018")
 
 
 def test_results_are_cached_per_generation_and_reproducible(analytics: AnalyticsService, service: Service) -> None:

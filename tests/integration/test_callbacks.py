@@ -12,6 +12,7 @@ from dash import no_update
 
 from callbacks import dashboard
 from layouts import ids
+from layouts.controls import dropdown_labels, mark_positions, period_marks
 from sozialmonitor.access import PUBLIC
 from sozialmonitor.service import Service
 from sozialmonitor.view import parse_query, to_query
@@ -90,6 +91,51 @@ def test_changing_the_level_fits_the_map_and_refreshes_options(service: Service)
     assert answer["viewport"]["transition"] == "fitBounds"
     assert answer["hideout"]["geo"].startswith("/geo/berlin/bezirk.geojson") and answer["paint"] is no_update
     assert answer["indicator_options"] is not no_update
+
+
+def test_the_parent_outline_follows_the_level_until_the_user_chooses(service: Service) -> None:
+    """Off by default above 2,000 areas (10,997 Gemeinden under Kreis borders turned the map grey-brown), on for
+    Berlin; the checkbox shows the level's default, and ticking it is kept in the link."""
+    national = dashboard.update_view(service, ids.LEVEL, **inputs(service, "frame=deutschland&level=kreis",
+                                                                   level="gemeinde"))
+    assert national["outline"] == [] and national["outline_url"] == ""
+    assert "outline" not in national["query"]  # still the default: links stay short
+    ticked = dashboard.update_view(service, ids.OUTLINE, **inputs(service, "frame=deutschland&level=gemeinde",
+                                                                  outline=["outline"]))
+    assert ticked["outline_url"].startswith("/geo/deutschland/kreis.geojson") and "outline=1" in ticked["query"]
+    berlin = dashboard.update_view(service, ids.LEVEL, **inputs(service, level="prognoseraum"))
+    assert berlin["outline"] == ["outline"] and berlin["outline_url"].startswith("/geo/berlin/bezirk.geojson")
+
+
+def test_a_new_level_gives_the_map_its_shape_for_phones(service: Service) -> None:
+    answer = dashboard.update_view(service, ids.LEVEL, **inputs(service, level="bezirk"))
+    assert 1.0 < float(answer["map_shape"]["--map-aspect"]) < 1.4  # Berlin is a little wider than tall
+    assert answer["map_resized"] == "berlin/bezirk"  # Leaflet measures the new shape before it fits the bounds
+    national = dashboard.update_view(service, ids.FRAME, **inputs(service, frame="deutschland"))
+    assert float(national["map_shape"]["--map-aspect"]) < 1.0  # Germany is taller than wide
+
+
+def test_the_period_slider_labels_a_few_periods_evenly() -> None:
+    """20 yearly periods gave "1998 1 2 3 42003 …" (an unlabelled mark shows its index): now at most six labels,
+    the first and the last always, every period still selectable."""
+    years = [str(y) for y in range(1998, 2018)]
+    marks = period_marks(years, "de")
+    assert list(marks) == [0, 4, 8, 11, 15, 19]
+    assert [m["label"] for m in marks.values()] == ["1998", "2002", "2006", "2009", "2013", "2017"]
+    half_years = [f"{y}-{md}" for y in range(2015, 2021) for md in ("06-30", "12-31")]  # Berlin's register
+    marks = period_marks(half_years, "de")
+    assert [m["label"] for m in marks.values()] == ["30.06.2015", "30.06.2018", "31.12.2020"]
+    assert list(period_marks(["2012-12-31", "2014-12-31", "2016-12-31", "2018-12-31"], "de").values()) == [
+        {"label": "2012", "style": {"transform": "translateX(-8px)"}}, {"label": "2014"}, {"label": "2016"},
+        {"label": "2018", "style": {"transform": "translateX(calc(-100% + 8px))"}}]  # one date a year: the year
+    for n in range(1, 40):
+        picked = mark_positions(n, 10)
+        assert picked[0] == 0 and picked[-1] == n - 1 and len(picked) <= 6
+
+
+def test_the_selection_box_counts_in_both_languages() -> None:
+    assert dropdown_labels("de")["selected_count"] == "{num_selected} ausgewählt"  # Dash fills {num_selected}
+    assert dropdown_labels("en")["selected_count"] == "{num_selected} selected"
 
 
 def test_changing_the_frame_resets_level_and_indicator(service: Service) -> None:

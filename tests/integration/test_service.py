@@ -12,6 +12,7 @@ import pytest
 from layouts import mapview
 from sozialmonitor import downloads
 from sozialmonitor.classify import assign, classify
+from sozialmonitor.palettes import colours
 from sozialmonitor.results import NO_DATA, SUPPRESSED
 from sozialmonitor.service import Service
 from sozialmonitor.view import ViewState, parse_query
@@ -215,3 +216,41 @@ def test_profile_compares_counts_with_the_median_not_the_city_total(service: Ser
     rows = {r.indicator: r for r in service.profile(state, "01011101").rows}  # type: ignore[union-attr]
     assert rows["pop_total"].reference.endswith("*")  # median of areas, marked
     assert not rows["pop_share_foreigners"].reference.endswith("*")  # shares: the Berlin value
+
+
+def test_change_mode_compares_with_the_previous_period_without_empty_classes(service: Service) -> None:
+    """INKAR's unemployment rate: change mode used to compare 1998 with 2017 and gave two of five classes "0 areas"
+    (it fell everywhere). The default base is now the period before; either way no class is empty."""
+    query = "frame=deutschland&level=kreis&ind=inkar_unemployment_rate&mode=change"
+    data = service.map_data(service.resolve(parse_query(query)[0])[0])
+    assert (data.state.base, data.state.period) == ("2016", "2017")
+    assert 0 not in data.classification.counts
+    assert data.legend_decimals == 1  # 5.3 − 5.2 reads 0,1, not 0,099999…
+    fell = service.map_data(service.resolve(parse_query(query + "&base=1998")[0])[0])
+    assert fell.classification.k == 5 and 0 not in fell.classification.counts
+    assert fell.classification.breaks[-1] < 0  # every class is a decrease …
+    assert list(fell.palette) == colours("Blues", 5)[::-1]  # … in the "better" hue, darkest for the largest fall
+
+
+def test_the_parent_outline_is_off_by_default_for_many_areas(service: Service) -> None:
+    gemeinden = service.map_data(service.resolve(parse_query("frame=deutschland&level=gemeinde")[0])[0])
+    assert not gemeinden.outline and gemeinden.outline_url is None
+    asked = service.map_data(service.resolve(parse_query("frame=deutschland&level=gemeinde&outline=1")[0])[0])
+    assert asked.outline and asked.outline_url is not None and asked.outline_url.startswith("/geo/deutschland/kreis")
+    berlin = service.map_data(S4)
+    assert berlin.outline and berlin.outline_url is not None
+    assert not service.map_data(replace(S4, outline=False)).outline
+
+
+def test_notices_name_what_they_mean(service: Service) -> None:
+    model = service.view(parse_query("frame=deutschland&level=gemeinde&ind=mss_s4_child_poverty")[0])
+    (notice,) = [n for n in model.notices if n.key == "unknown_indicator"]
+    assert notice.params == {"value": "S4 Kinderarmut", "used": "Bevölkerungsdichte (Gemeinde)"}
+
+
+def test_a_multiplier_unit_reads_naturally_in_the_profile(service: Service) -> None:
+    state = service.resolve(parse_query("frame=deutschland&level=kreis&ind=inkar_gdp_per_capita&sel=11000")[0])[0]
+    profile = service.profile(state, "11000")
+    assert profile is not None
+    (gdp,) = [r for r in profile.rows if r.indicator == "inkar_gdp_per_capita"]
+    assert gdp.value.endswith("\u00a0Tsd.\u00a0€") and "1.000" not in gdp.value

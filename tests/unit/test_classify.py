@@ -20,6 +20,7 @@ from sozialmonitor.classify import (
     assign,
     classify,
     quantile_bins,
+    sides,
     std_mean_bins,
     std_multiples,
 )
@@ -236,35 +237,65 @@ def test_values_outside_the_basis_are_clamped_with_a_note() -> None:
 # --- diverging -----------------------------------------------------------------------------------------------
 
 
-def test_diverging_odd_k_is_symmetric_and_straddles_the_center() -> None:
-    # -3 … +5 around 0: distances 0 … 5 in 3 equal intervals → d = 5/3, 10/3, 5
+def test_diverging_odd_k_straddles_the_center_with_classes_per_side() -> None:
+    # below: distances 1 … 3 in 3 equal intervals → 5/3, 7/3, 3; above: 1 … 5 → 7/3, 11/3, 5
     c = classify(areas(-3, -2, -1, 0, 1, 2, 3, 4, 5), "equal_interval", 5, center=0)
     assert c.k == 5
     assert c.center == 0
-    assert c.lower == -5
-    assert c.breaks == pytest.approx((-10 / 3, -5 / 3, 5 / 3, 10 / 3, 5))
-    bounds = (c.lower, *c.breaks)
-    assert bounds == pytest.approx(tuple(-b for b in reversed(bounds)))
+    assert c.lower == -3  # the minimum: not mirrored from the longer side (that made an empty class)
+    assert c.breaks == pytest.approx((-7 / 3, -5 / 3, 7 / 3, 11 / 3, 5))
     assert c.classes["A03"] == 2  # the centre lies in the middle class
-    assert c.counts == (0, 2, 3, 2, 2)
+    assert c.counts == (1, 1, 4, 1, 2)
+    assert sides(c) == (2, 1, 2)
 
 
 def test_diverging_even_k_has_the_center_as_a_break() -> None:
     c = classify(areas(-3, -2, -1, 0, 1, 2, 3, 4, 5), "quantiles", 4, center=1.0)
-    assert 1.0 in c.breaks
     assert c.breaks[1] == 1.0
-    bounds = (c.lower, *c.breaks)
-    assert [b - 1 for b in bounds] == pytest.approx([1 - b for b in reversed(bounds)])
+    assert (c.lower, c.breaks[-1]) == (-3, 5)
+    assert 0 not in c.counts
+    assert sides(c) == (2, 0, 2)
 
 
-@pytest.mark.parametrize("method", ["quantiles", "equal_interval", "natural_breaks", "std_mean"])
-@pytest.mark.parametrize("k", [3, 4, 5, 6, 7])
-def test_diverging_bounds_mirror_for_every_method(method: str, k: int) -> None:
-    rng = np.random.default_rng(k)
-    c = classify(areas(*np.round(rng.normal(2, 4, size=40), 2)), method, k, center=2.0)
-    bounds = np.array([c.lower, *c.breaks]) - 2.0
-    assert bounds == pytest.approx(-bounds[::-1])
-    assert (c.k == k) == ("k_lowered" not in keys(c))
+def test_diverging_one_side_only_puts_every_class_on_that_side() -> None:
+    """Unemployment fell everywhere (INKAR 1998 → 2017): five classes of decrease, none of "0 areas" above 0."""
+    fell = areas(-8.2, -6.5, -5.0, -4.1, -3.3, -2.8, -2.0, -1.5, -0.9, -0.2)
+    c = classify(fell, "quantiles", 5, center=0)
+    assert c.k == 5 and 0 not in c.counts
+    assert (c.lower, c.breaks[-1]) == (-8.2, -0.2)  # from the lowest value to the one nearest the centre
+    assert sides(c) == (5, 0, 0)
+    rose = classify({a: -v for a, v in fell.items()}, "quantiles", 5, center=0)
+    assert rose.k == 5 and 0 not in rose.counts
+    assert (rose.lower, rose.breaks[-1]) == (0.2, 8.2)
+    assert sides(rose) == (0, 0, 5)
+    at_centre = classify(areas(0, 0, -1, -2, -3, -4), "quantiles", 3, center=0)  # values at the centre count too
+    assert at_centre.breaks[-1] == 0 and sides(at_centre) == (3, 0, 0) and 0 not in at_centre.counts
+
+
+def test_diverging_a_short_side_gets_its_own_classes() -> None:
+    """Mostly decreases, a few small increases: mirrored bounds would leave the outer classes above 0 empty."""
+    values = areas(-2.0, -1.6, -1.4, -1.1, -0.9, -0.7, -0.5, -0.4, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3)
+    for method in ("quantiles", "natural_breaks", "equal_interval"):
+        c = classify(values, method, 5, center=0)
+        assert c.k == 5 and 0 not in c.counts, (method, c.counts)
+        assert sides(c) == (2, 1, 2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    numbers=st.lists(st.integers(min_value=-1000, max_value=1000), min_size=1, max_size=40, unique=True),
+    k=st.integers(min_value=3, max_value=7),
+    center=st.integers(min_value=-500, max_value=500),
+)
+def test_diverging_quantiles_leave_no_class_empty(numbers: list[int], k: int, center: int) -> None:
+    c = classify(areas(*numbers), "quantiles", k, center=center)
+    assert 0 not in c.counts, (c.lower, c.breaks, c.counts)
+    assert sum(sides(c)) == c.k
+
+
+def test_sides_needs_a_centre() -> None:
+    with pytest.raises(ValueError, match="centre"):
+        sides(classify(areas(1, 2, 3), "quantiles", 3))
 
 
 def test_diverging_all_values_at_the_center() -> None:

@@ -14,7 +14,9 @@ from sozialmonitor.formatting import (
     format_number,
     format_range,
     format_value,
+    period_label,
     plotly_separators,
+    unit_affixes,
 )
 
 MINUS = "\u2212"
@@ -67,6 +69,36 @@ def test_format_value_units() -> None:
     assert format_value(1234, "Personen", 0, "de") == f"1.234{NBSP}Personen"
     assert format_value(1234, "persons", 0, "en") == f"1,234{NBSP}persons"
     assert format_value(-2, "", 1, "de") == f"{MINUS}2,0"
+
+
+@pytest.mark.parametrize(
+    ("unit", "de", "en"),
+    [
+        # a unit that is a multiplier reads as a scale word after the number, never "33,7 1.000 €"
+        ("1.000 €", f"33,7{NBSP}Tsd.{NBSP}€", f"€33.7{NBSP}thousand"),
+        ("EUR 1,000", f"33,7{NBSP}Tsd.{NBSP}EUR", f"EUR{NBSP}33.7{NBSP}thousand"),  # GDP per capita (INKAR)
+        ("1.000.000 Personen", f"33,7{NBSP}Mio.{NBSP}Personen", f"33.7{NBSP}million{NBSP}Personen"),
+        ("1,000 persons", f"33,7{NBSP}Tsd.{NBSP}persons", f"33.7{NBSP}thousand{NBSP}persons"),
+        ("1000", f"33,7{NBSP}Tsd.", f"33.7{NBSP}thousand"),
+        # not multipliers: plain units stay behind the number
+        ("je 100 Einw.", f"33,7{NBSP}je 100 Einw.", f"33.7{NBSP}je 100 Einw."),
+        ("10 km", f"33,7{NBSP}10 km", f"33.7{NBSP}10 km"),
+        ("€", f"33,7{NBSP}€", f"33.7{NBSP}€"),
+    ],
+)
+def test_a_multiplier_unit_reads_as_a_word(unit: str, de: str, en: str) -> None:
+    assert format_value(33.7, unit, 1, "de") == de
+    assert format_value(33.7, unit, 1, "en") == en
+    before, after = unit_affixes(unit, "en")
+    assert before + "33.7" + after == en  # the browser's tooltips put the same affixes around their number
+
+
+def test_dates_read_per_language_and_never_break() -> None:
+    assert period_label("2020-12-31", "de") == "31.12.2020"
+    assert period_label("2020-12-31", "en") == f"31{NBSP}Dec{NBSP}2020"
+    assert period_label("2015-06-30", "en") == f"30{NBSP}Jun{NBSP}2015"
+    assert period_label("2017", "en") == period_label("2017", "de") == "2017"
+    assert " " not in period_label("2020-12-31", "en") and "-" not in period_label("2020-12-31", "en")
 
 
 def test_format_range() -> None:

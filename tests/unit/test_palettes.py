@@ -11,10 +11,12 @@ from sozialmonitor.palettes import (
     DEFAULT_DIVERGING,
     DEFAULT_SEQUENTIAL,
     DIVERGING,
+    ENDS,
     MISSING_FILL,
     SEQUENTIAL,
     SUPPRESSED_FILL,
     colours,
+    diverging_colours,
     for_indicator,
 )
 from sozialmonitor.palettes_data import DIVERGING_SCHEMES, SEQUENTIAL_SCHEMES
@@ -121,6 +123,30 @@ def test_diverging_neutral_uses_puor() -> None:
 
 def test_named_diverging_scheme_follows_the_same_rule() -> None:
     assert for_indicator("higher_is_worse", 7, name="BrBG", diverging=True) == colours("BrBG", 7)[::-1]
+
+
+def test_diverging_classes_on_both_sides_take_the_centred_scheme() -> None:
+    assert diverging_colours("higher_is_worse", 2, 1, 2) == for_indicator("higher_is_worse", 5, diverging=True)
+    # a short side with fewer classes keeps the shades nearest the centre; the middle stays the light one
+    assert diverging_colours("higher_is_better", 1, 1, 2) == RDBU_5[1:]
+    assert diverging_colours("neutral", 0, 1, 0) == [PUOR_3[1]]
+
+
+def test_one_sided_classes_take_that_ends_hue_light_near_the_centre() -> None:
+    """Unemployment fell everywhere: five shades of the "decrease" end (blue for higher_is_worse), darkest for
+    the largest decrease, instead of a diverging scheme with two empty classes."""
+    fell = diverging_colours("higher_is_worse", 5, 0, 0)
+    assert fell == colours("Blues", 5)[::-1]
+    rose = diverging_colours("higher_is_worse", 0, 0, 5)
+    assert rose == colours("Reds", 5)
+    assert diverging_colours("higher_is_better", 0, 0, 4) == colours("Blues", 4)  # increases are good: blue
+    assert diverging_colours("neutral", 3, 0, 0, name="PRGn") == colours("Purples", 3)[::-1]
+    assert luminance(fell[0]) < luminance(fell[-1]) and luminance(rose[0]) > luminance(rose[-1])
+
+
+@pytest.mark.parametrize("name", DIVERGING)
+def test_every_diverging_scheme_has_offered_end_hues(name: str) -> None:
+    assert all(end in SEQUENTIAL for end in ENDS[name])
 
 
 def test_scheme_of_the_wrong_kind() -> None:
