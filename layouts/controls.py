@@ -19,7 +19,8 @@ from sozialmonitor.view import PANELS, ViewState
 def dropdown_labels(lang: str) -> dcc.Dropdown.Labels:
     if lang == "en":
         return {}
-    return {"select_all": "Alle auswählen", "deselect_all": "Auswahl aufheben", "selected_count": "{num} ausgewählt",
+    return {"select_all": "Alle auswählen", "deselect_all": "Auswahl aufheben",
+            "selected_count": "{num_selected} ausgewählt",  # Dash fills in {num_selected}
             "search": "Suchen", "clear_search": "Suche leeren", "clear_selection": "Auswahl leeren",
             "no_options_found": "Keine Treffer"}
 
