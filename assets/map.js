@@ -17,6 +17,8 @@
   const MAX_SELECTED = 12;  // as sozialmonitor/view.py
   let chosen = null;    // the selection as the browser holds it (area ids), once the user changed it
   let current = null;   // the paint data now on the map
+  let focused = null;   // feature index the keyboard is on, while the map has the focus (assets/mapkeys.js)
+  const FOCUS_COLOUR = "#b35c00";  // as --focus in style.css
 
   function info(h) {
     let d = derived.get(h);
@@ -55,20 +57,45 @@
 
   const lines = new Map();  // "<view query>|<area id>" -> tooltip line fetched from /tooltip
 
-  function lazyLine(h, id, layer, title) {
+  const waiting = new Map();  // "<view query>|<area id>" -> callbacks waiting for the line being fetched
+
+  function lazyLine(h, id, late) {
+    // large maps: the line is asked for when needed; `late(text)` gets it once it arrives (the tooltip and the
+    // keyboard's announcement may both wait for the same line)
     const key = h.tq + "|" + id;
     if (lines.has(key)) { return lines.get(key); }
-    lines.set(key, "\u2026");
+    if (waiting.has(key)) {
+      waiting.get(key).push(late);
+      return "\u2026";
+    }
+    waiting.set(key, [late]);
     fetch("/tooltip?" + h.tq + (h.tq ? "&" : "") + "area=" + encodeURIComponent(id), {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : {text: h.labels.no_data}; })
       .then(function (body) {
         lines.set(key, body.text);
-        if (layer.isTooltipOpen() && current && current.tq === h.tq) {
-          layer.setTooltipContent(title + escapeHtml(body.text));
-        }
+        const callbacks = waiting.get(key) || [];
+        waiting.delete(key);
+        if (current && current.tq === h.tq) { callbacks.forEach(function (f) { f(body.text); }); }
       })
-      .catch(function () { lines.delete(key); });
+      .catch(function () { waiting.delete(key); });
     return "\u2026";
+  }
+
+  function lineFor(h, i, id, late) {
+    // what the tooltip (and the keyboard's announcement, assets/mapkeys.js) says about feature i
+    const c = h.cls ? h.cls[i] : -1;
+    if (c === -3 && h.val && h.val[i] !== null) { return formatValue(h.val[i], h) + " \u00b7 " + h.labels.low_base; }
+    if (c === -3 && !h.val) { return lazyLine(h, id, late); }
+    if (c < 0) { return c === -2 ? h.labels.suppressed : h.labels.no_data; }
+    if (h.cats) {  // a categorical map mode (Analyse): the category, and the value if any
+      return h.cats[c] + (h.val && h.val[i] !== null ? " \u00b7 " + formatValue(h.val[i], h) : "");
+    }
+    if (!h.val) { return lazyLine(h, id, late); }  // large maps: asked for on demand
+    if (h.val[i] === null) { return h.labels.no_data; }
+    const d = info(h);
+    const whole = formatter(h.lang, 0);
+    return formatValue(h.val[i], h) + " \u00b7 " +
+      h.labels.rank.replace("{rank}", whole.format(d.ranks[i])).replace("{n}", whole.format(d.n));
   }
 
   function escapeHtml(text) {
@@ -111,6 +138,11 @@
     } else {
       style.fillColor = h.fill.no_data;
       style.dashArray = "4 3";
+    }
+    if (i === focused) {  // the area the keyboard is on (assets/mapkeys.js): the page's focus colour
+      style.color = FOCUS_COLOUR;
+      style.weight = 4;
+      style.dashArray = null;
     }
     return style;
   }
@@ -159,31 +191,17 @@
         (registry[geo] = registry[geo] || [])[i] = layer;
         (codes[geo] = codes[geo] || {})[feature.properties.id] = i;
       }
+      // One tab stop for the whole map (assets/mapkeys.js): Leaflet would make every area focusable (it listens
+      // for focus on each path to open its tooltip, and Chromium then puts each path in the tab order).
+      layer._addFocusListeners = function () {};
+      layer.once("add", function () { if (ns.mapkeys) { ns.mapkeys.attach(layer._map); } });
       // content is computed when the tooltip opens, from the paint data now on the map
       const title = "<strong>" + escapeHtml(feature.properties.name) + "</strong><br>";
       layer.bindTooltip(function () {
         const h = current || context.hideout || {};
-        const c = h.cls ? h.cls[i] : -1;
-        let line;
-        if (c === -3 && h.val && h.val[i] !== null) {
-          line = formatValue(h.val[i], h) + " \u00b7 " + h.labels.low_base;
-        } else if (c === -3 && !h.val) {
-          line = lazyLine(h, feature.properties.id, layer, title);
-        } else if (c < 0) {
-          line = c === -2 ? h.labels.suppressed : h.labels.no_data;
-        } else if (h.cats) {  // a categorical map mode (Analyse): the category, and the value if any
-          line = h.cats[c] + (h.val && h.val[i] !== null ? " \u00b7 " + formatValue(h.val[i], h) : "");
-        } else if (!h.val) {
-          line = lazyLine(h, feature.properties.id, layer, title);  // large maps: asked for on demand
-        } else if (h.val[i] !== null) {
-          const d = info(h);
-          const whole = formatter(h.lang, 0);
-          line = formatValue(h.val[i], h) + " \u00b7 " +
-            h.labels.rank.replace("{rank}", whole.format(d.ranks[i])).replace("{n}", whole.format(d.n));
-        } else {
-          line = h.labels.no_data;
-        }
-        return title + escapeHtml(line);
+        return title + escapeHtml(lineFor(h, i, feature.properties.id, function (text) {
+          if (layer.isTooltipOpen()) { layer.setTooltipContent(title + escapeHtml(text)); }
+        }));
       }, {sticky: true, direction: "top", opacity: 0.95});
     },
     outline: function (feature, context) {
@@ -224,6 +242,31 @@
       const layers = registry[h.geo];
       touched.forEach(function (i) { if (layers[i]) { layers[i].setStyle(styleFor(i, h, d)); } });
       return wanted.length;
+    },
+    areas: function () {
+      // what the keyboard model (assets/mapkeys.js) steps through: the layers of the geometry now on the map
+      const h = current;
+      const layers = h && registry[h.geo];
+      return layers && layers.length ? {geo: h.geo, layers: layers, selected: info(h).selected} : null;
+    },
+    describe: function (i, late) {
+      // feature i's line as its tooltip shows it; `late(text)` gets a line that is fetched first
+      const h = current;
+      const layer = h && registry[h.geo] && registry[h.geo][i];
+      return layer ? lineFor(h, i, layer.feature.properties.id, late) : "";
+    },
+    focus: function (i) {
+      // outline feature i in the focus colour (null: none)
+      const previous = focused;
+      focused = i;
+      const h = current;
+      const layers = h && registry[h.geo];
+      if (!layers) { return; }
+      const d = info(h);
+      [previous, i].forEach(function (j) {
+        if (j !== null && j !== undefined && layers[j]) { layers[j].setStyle(styleFor(j, h, d)); }
+      });
+      if (i !== null && layers[i] && layers[i].bringToFront) { layers[i].bringToFront(); }
     },
     syncUrl: function (query, selected, center, zoom) {
       // the server's last answer, with the selection as the browser holds it (clicks toggle it here first)

@@ -25,9 +25,10 @@ from layouts.controls import (
     period_marks,
     selected_options,
 )
-from layouts.mapview import hideout, legend, map_shape, map_title, table_columns, table_frame, table_rows
+from layouts.mapview import hideout, legend, map_shape, map_title
 from layouts.page import notices
 from layouts.panels import graph, indicator_info, profile, ranking_figure, series_figure
+from layouts.table import area_grid
 from sozialmonitor import downloads
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import parse_number_list, period_label
@@ -76,8 +77,7 @@ MAIN_OUTPUTS: dict[str, Any] = {
     "ranking_hidden": Output(ids.RANKING_SECTION, "hidden"),
     "profile": Output(ids.PROFILE, "children"),
     "profile_hidden": Output(ids.PROFILE_SECTION, "hidden"),
-    "table_rows": Output(ids.TABLE, "data"),
-    "table_columns": Output(ids.TABLE, "columns"),
+    "table": Output(ids.TABLE_SECTION, "children"),  # the grid, while the table is shown (layouts/table.py)
 }
 
 MAIN_INPUTS: dict[str, Any] = {
@@ -217,8 +217,7 @@ def main_answer(model: ViewModel, panels: Panels, previous: ViewState, trigger: 
         "ranking_hidden": "ranking" not in state.panels or state.view != "map",
         "profile": profile(panels.profile, lang).children if "profile" in parts else same,
         "profile_hidden": "profile" not in state.panels,
-        "table_rows": table_rows(table_frame(data)) if panels.table else same,
-        "table_columns": table_columns(lang, data.unit, data.decimals) if panels.table else same,
+        "table": [area_grid(data)] if panels.table else same,
     }
 
 
@@ -287,7 +286,7 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
     # Browser-only, no request: a map or ranking click toggles its area in the selection (no click is lost
     # while an answer is on its way), the map outlines the selection at once, the slider shows its period,
     # the address bar always equals the view (the server's last answer, with the browser's own selection and
-    # map position), and the link is copied.
+    # map position), and the link is copied (the status next to the button says so, for screen readers too).
     app.clientside_callback(
         "function(click, rank, selected) { return window.sozialmonitor.map.toggle(click, rank, selected); }",
         Output(ids.SELECTED, "value", allow_duplicate=True), Input(ids.AREAS, "clickData"),
@@ -313,8 +312,12 @@ def register(app: Dash, service: Service, audience_of: Callable[[], Audience]) -
         Output(ids.MAP, "viewport", allow_duplicate=True), Input(ids.INITIAL_VIEWPORT, "data"),
         prevent_initial_call="initial_duplicate")
     app.clientside_callback(
-        "function(n) { return window.location.href; }",
-        Output(ids.COPY_LINK, "content"), Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
+        "function(n) { const status = document.getElementById('" + ids.COPY_STATUS + "').dataset;"
+        " if (!navigator.clipboard) { return status.failed; }"
+        " return navigator.clipboard.writeText(window.location.href)"
+        ".then(function () { setTimeout(function () { window.dash_clientside.set_props('" + ids.COPY_STATUS + "',"
+        " {children: ''}); }, 5000); return status.done; }, function () { return status.failed; }); }",
+        Output(ids.COPY_STATUS, "children"), Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
 
 
 def register_layout_helpers(app: Dash) -> None:

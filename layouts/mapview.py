@@ -1,4 +1,4 @@
-"""The map (dash-leaflet), its legend and title, and the accessible table view."""
+"""The map (dash-leaflet), its legend and title, and the map as a table (shown by layouts/table.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from typing import Any
 import dash_leaflet as dl
 import pandas as pd
 from dash import dcc, html
-from dash.dash_table.DataTable import DataTable
-from dash.dash_table.Format import Format, Group, Scheme
 from dash_extensions.javascript import Namespace
 
 from layouts import ids
@@ -152,6 +150,14 @@ def legend(data: MapData) -> html.Div:
                      html.Ul(items, className="legend-list")], id=ids.LEGEND, className="legend")
 
 
+def keyboard_labels(lang: str) -> dict[str, Any]:
+    """What assets/mapkeys.js says besides an area's tooltip line, as data attributes of the live region."""
+    return {"data-selected": t("map_area_selected", lang, name="{name}"),
+            "data-deselected": t("map_area_deselected", lang, name="{name}"),
+            "data-mark": t("map_selected_mark", lang), "data-edge": t("map_no_area_there", lang),
+            "data-zoom-in": t("map_zoom_in", lang), "data-zoom-out": t("map_zoom_out", lang)}
+
+
 def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
     data = model.map
     state = model.state
@@ -180,57 +186,20 @@ def map_section(model: ViewModel, basemap_url: str | None) -> html.Section:
     return html.Section(id=ids.MAP_SECTION, className="map-section", hidden=state.view != "map",
                         **aria(label=t("map_label", lang, title=map_title(state, data.name))), children=[
         html.Div(className="map-frame", children=[
+            # keyboard=True: Leaflet's + / − zoom and Shift+arrow pan; the arrow keys step through the areas
             dl.Map(id=ids.MAP, children=layers, className="map", preferCanvas=len(data.codes) > CANVAS,
                    zoomSnap=0.25, trackViewport=True, keyboard=True, attributionControl=True, style=map_shape(model),
                    **center_zoom),
             # until the map shows its colours (hidden by assets/graphs.js mapPainted)
             html.Div(html.Span(t("loading_map", lang), className="skeleton-text"), id=ids.MAP_LOADING,
                      className="map-loading skeleton", role="status"),
+            html.P(id=ids.MAP_ANNOUNCE, className="map-announce", role="status", **aria(live="polite"),
+                   **keyboard_labels(lang)),
+            html.P(t("map_keys_help", lang), id=ids.MAP_KEYS_HELP, className="hint map-keys-help"),
         ]),
         legend(data),
         dcc.Store(id=ids.INITIAL_VIEWPORT, data=fit_bounds(model)),
     ])
-
-
-def table_columns(lang: str, unit: str = "", decimals: int = 1) -> list[DataTable.Columns]:
-    """Columns of the table view; the value column is numeric (sorts as numbers) and formatted per locale."""
-    number = Format(precision=max(decimals, 0), scheme=Scheme.fixed, group=Group.yes,
-                    decimal_delimiter="," if lang != "en" else ".",
-                    group_delimiter="." if lang != "en" else ",").to_plotly_json()
-    value_name = f"{t('col_value', lang)} ({unit})" if unit else t("col_value", lang)
-    return [
-        {"name": t("col_area_id", lang), "id": "area_id"},
-        {"name": t("col_area", lang), "id": "name"},
-        {"name": value_name, "id": "value", "type": "numeric", "format": number},
-        {"name": t("col_class", lang), "id": "class_label"},
-        {"name": t("col_status", lang), "id": "status_text"},
-    ]
-
-
-def table_section(model: ViewModel, rows: list[dict[str, Any]]) -> html.Section:
-    lang = model.state.lang
-    return html.Section(id=ids.TABLE_SECTION, className="table-section", hidden=model.state.view != "table",
-                        **aria(label=t("panel_table", lang)), children=[
-        DataTable(
-            id=ids.TABLE, columns=table_columns(lang, model.map.unit if model.map else "",
-                                                model.map.decimals if model.map else 1),
-            data=rows,  # type: ignore[arg-type]  # an empty cell is None, which Dash's row type leaves out
-            sort_action="native", page_size=25,
-            style_as_list_view=True, cell_selectable=False, row_selectable=False,
-            style_cell={"fontFamily": "inherit", "textAlign": "left", "padding": "4px 8px"},
-            style_header={"fontWeight": "bold"},
-        ),
-    ])
-
-
-def table_rows(frame: Any) -> list[dict[str, Any]]:
-    """DataTable rows; the numeric value is kept for sorting the text column in the right order."""
-    return [
-        {"area_id": r.area_id, "name": r.name, "value": None if r.value != r.value else r.value,
-         "class_label": r.class_label, "status_text": r.status_text}
-        for r in frame.sort_values(["value", "area_id"], ascending=[False, True], na_position="last")
-        .itertuples(index=False)
-    ]
 
 
 def table_frame(data: MapData) -> pd.DataFrame:

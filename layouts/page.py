@@ -19,7 +19,7 @@ from layouts import ids
 from layouts.analytics import analytics_section
 from layouts.aria import aria
 from layouts.controls import controls
-from layouts.mapview import map_section, map_title, table_frame, table_rows, table_section
+from layouts.mapview import map_section, map_title
 from layouts.panels import (
     RANKING_HEIGHT,
     SERIES_HEIGHT,
@@ -29,6 +29,7 @@ from layouts.panels import (
     ranking_figure,
     series_figure,
 )
+from layouts.table import table_section
 from sozialmonitor.access import PUBLIC, Audience
 from sozialmonitor.formatting import period_label
 from sozialmonitor.i18n import t
@@ -49,6 +50,11 @@ def lang_href(state: ViewState) -> str:
     return "/?" + query if query else "/"
 
 
+def copy_texts(lang: str) -> dict[str, Any]:
+    """What the status next to "Link kopieren" says (set in the browser, callbacks/dashboard.py)."""
+    return {"data-done": t("link_copied", lang), "data-failed": t("link_copy_failed", lang)}
+
+
 def header(state: ViewState, account: Component | None = None) -> html.Header:
     lang = state.lang
     return html.Header(className="site-header", children=[
@@ -60,9 +66,9 @@ def header(state: ViewState, account: Component | None = None) -> html.Header:
         html.Nav(className="header-actions", **aria(label=t("language", lang)), children=[
             html.A(t("lang_switch", lang), href=lang_href(state), id=ids.LANG_LINK, className="button-link",
                    lang="en" if lang == "de" else "de", title=t("lang_switch_label", lang)),
-            html.Button([t("copy_link", lang), dcc.Clipboard(id=ids.COPY_LINK, className="clipboard",
-                                                             title=t("copy_link", lang))],
-                        className="button-link copy-button", type="button", tabIndex=-1),
+            html.Button(t("copy_link", lang), id=ids.COPY_LINK, className="button-link copy-button", type="button"),
+            html.Span(id=ids.COPY_STATUS, className="copy-status", role="status", **aria(live="polite"),
+                      **copy_texts(lang)),
         ]),
         *([account] if account is not None else []),
     ])
@@ -105,7 +111,7 @@ def page(model: ViewModel, panels: Panels | None = None, basemap_url: str | None
                 html.H2(map_title(model.state, model.map.name), id=ids.MAP_TITLE, className="map-title"),
                 html.P(model.map.derived_from or "", id=ids.DERIVED_NOTE, className="hint"),
                 map_section(model, basemap_url),
-                table_section(model, table_rows(table_frame(model.map)) if panels.table else []),
+                table_section(model, with_grid=panels.table),
                 html.Div(className="downloads", children=[
                     html.Button(t("download_csv", lang), id=ids.DOWNLOAD_CSV, className="button", type="button"),
                     html.Button(t("download_xlsx", lang), id=ids.DOWNLOAD_XLSX, className="button",

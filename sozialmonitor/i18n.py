@@ -52,6 +52,38 @@ TEXTS: dict[str, tuple[str, str]] = {
     # map and legend
     "map_label": ("Karte: {title}", "Map: {title}"),
     "legend": ("Legende", "Legend"),
+    # keyboard and screen reader (issue 11)
+    "map_keys_help": ("Tastatur: In der Karte führen die Pfeiltasten zum nächsten Gebiet in Pfeilrichtung, Bild ↓ "
+                      "und Bild ↑ zum nächsten und vorigen Gebiet nach Namen (Pos1, Ende: erstes, letztes); Eingabe "
+                      "wählt das Gebiet aus oder ab; + und − zoomen, Umschalt+Pfeil verschiebt die Karte. Die "
+                      "Ansicht „Tabelle“ zeigt dieselben Werte.",
+                      "Keyboard: in the map, the arrow keys go to the nearest area in the arrow's direction, Page "
+                      "Down and Page Up to the next and previous area by name (Home, End: first, last); Enter "
+                      "selects or deselects the area; + and − zoom, Shift+arrow moves the map. The “Table” view "
+                      "shows the same values."),
+    "map_area_selected": ("{name}: ausgewählt", "{name}: selected"),
+    "map_area_deselected": ("{name}: nicht mehr ausgewählt", "{name}: deselected"),
+    "map_selected_mark": ("ausgewählt", "selected"),
+    "map_no_area_there": ("Kein weiteres Gebiet in dieser Richtung", "No further area in this direction"),
+    "map_zoom_in": ("Vergrößern", "Zoom in"),
+    "map_zoom_out": ("Verkleinern", "Zoom out"),
+    "link_copy_failed": ("Kopieren nicht möglich – bitte die Adresse aus der Adressleiste kopieren.",
+                         "Could not copy – please copy the address from the address bar."),
+    "grid_page": ("Seite", "Page"),
+    "grid_of": ("von", "of"),
+    "grid_to": ("bis", "to"),
+    "grid_firstPage": ("Erste Seite", "First page"),
+    "grid_previousPage": ("Vorige Seite", "Previous page"),
+    "grid_nextPage": ("Nächste Seite", "Next page"),
+    "grid_lastPage": ("Letzte Seite", "Last page"),
+    "grid_pageSizeSelectorLabel": ("Zeilen je Seite:", "Rows per page:"),
+    "grid_ariaPageSizeSelectorLabel": ("Zeilen je Seite", "Rows per page"),
+    "grid_pageLastRowUnknown": ("?", "?"),
+    "grid_noRowsToShow": ("Keine Zeilen", "No rows to show"),
+    "grid_loadingOoo": ("Wird geladen …", "Loading …"),
+    "grid_ariaSortableColumn": ("Eingabetaste sortiert", "Press Enter to sort"),
+    "grid_ariaChecked": ("ausgewählt", "checked"),
+    "grid_ariaUnchecked": ("nicht ausgewählt", "unchecked"),
     "no_data": ("keine Daten", "no data"),
     # display fixes (issue 11)
     "dropdown_selected_count": ("{num_selected} ausgewählt", "{num_selected} selected"),  # Dash fills {num_selected}
@@ -74,8 +106,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "change_title": ("Veränderung {base} – {period}", "Change {base} – {period}"),
     "percentage_points": ("Prozentpunkte", "percentage points"),
     "selected_areas": ("Ausgewählte Gebiete", "Selected areas"),
-    "select_hint": ("Gebiete in der Karte oder Tabelle anklicken, um sie auszuwählen.",
-                    "Click areas on the map or in the table to select them."),
+    "select_hint": ("Gebiete hier suchen oder in der Karte anklicken, um sie auszuwählen.",
+                    "Search areas here or click them on the map to select them."),
     "clear_selection": ("Auswahl aufheben", "Clear selection"),
     "remove_area": ("{name} entfernen", "Remove {name}"),
     "basemap_attribution": ("Hintergrundkarte", "Basemap"),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from dash import no_update
+from plotly.utils import PlotlyJSONEncoder
 
 from callbacks import dashboard
 from layouts import ids
@@ -61,7 +62,7 @@ def test_a_selection_change_answers_the_panels_not_the_map(service: Service) -> 
     assert answer["paint"] is no_update and answer["legend"] is no_update and answer["hideout"] is no_update
     assert any(trace.get("name") == "Stülerstraße" for trace in answer["series"]["data"])
     assert "Stülerstraße" in str(answer["profile"])
-    assert answer["table_rows"] is no_update  # the table is not shown
+    assert answer["table"] is no_update  # the table is not shown
     assert answer["selected_options"] is no_update  # 448 areas: the picker offers them all already
 
 
@@ -160,13 +161,20 @@ def test_panels_and_table(service: Service) -> None:
     answer = dashboard.update_view(service, ids.VIEW, **inputs(service, query, view="table"))
     series = answer["series"] if answer["series"] is not no_update else None
     assert series is None  # unchanged by switching to the table
-    rows = answer["table_rows"]
+    [grid] = answer["table"]  # the grid, put into the table section (AG Grid loads when the table is shown)
+    rows = grid.rowData
     assert len(rows) == 448 and isinstance(rows[0]["value"], float)
+    values = [r["value"] for r in rows if r["value"] is not None]
+    assert values == sorted(values, reverse=True) and rows[-1]["value"] is None  # highest first, missing last
+    assert rows[0]["value_text"] == "77,19" and rows[-1]["value_text"] == ""  # German numbers, made on the server
     assert answer["ranking_hidden"]  # the ranking belongs to the map view
-    value_column = answer["table_columns"][2]
-    assert value_column["type"] == "numeric" and value_column["name"] == "Wert (%)"
+    value_column = grid.columnDefs[2]
+    assert value_column["cellDataType"] == "number" and value_column["headerName"] == "Wert (%)"  # sorts as numbers
+    assert "function" not in json.dumps(grid.to_plotly_json(), cls=PlotlyJSONEncoder)  # no code for the browser
+    english = dashboard.update_view(service, ids.VIEW, **inputs(service, query + "&lang=en", view="table"))
+    assert english["table"][0].rowData[0]["value_text"] == "77.19"
     back = dashboard.update_view(service, ids.VIEW, **inputs(service, query + "&view=table", view="map"))
-    assert back["table_rows"] is no_update  # not computed while hidden
+    assert back["table"] is no_update  # not computed while hidden
     opened = dashboard.update_view(service, ids.SELECTED, **inputs(service, "", selected=["01011101"]))
     assert opened["series"]["layout"]["separators"] == ",."
 
