@@ -136,9 +136,11 @@ def test_a_keyboard_user_picks_a_view_selects_two_areas_and_downloads_the_table(
     assert tab_until(page, f"#{ids.DOWNLOAD_CSV}", limit=5) <= 4  # zoom buttons and attribution, then downloads
     with page.expect_download() as download:
         page.keyboard.press("Enter")
-    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-    assert len(rows) == 12 and {r["period"] for r in rows} == {"2015-06-30"}
-    assert {r["indicator_id"] for r in rows} == {"pop_total"}
+    # the German CSV (sozialmonitor/downloads.py): UTF-8 with BOM, ";" between fields, German headers
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 12 and {r["Stand"] for r in rows} == {"2015-06-30"}
+    assert {r["Indikator-ID"] for r in rows} == {"pop_total"}
     assert console_errors == []
 
 
