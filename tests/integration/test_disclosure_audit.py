@@ -4,10 +4,8 @@ three-level frames with many small counts and on the demo; shares on a small bas
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from sozialmonitor.store import Store
 from sozialmonitor.view import ViewState
 from tests.conftest import REPO
 from tests.integration.conftest import CliRunner
+from tests.unit.test_disclosure import rolled_up
 
 LEVELS = [("a", {"A1": None}), ("b", {"B1": "A1", "B2": "A1", "B3": "A1"}),
           ("c", {"C1": "B1", "C2": "B1", "C3": "B2", "C4": "B2", "C5": "B3", "C6": "B3"})]
@@ -91,21 +90,10 @@ def published_by_api(store: Store, frame: str, levels: list[tuple[str, dict[str,
     return seen
 
 
-def truth(levels: list[tuple[str, dict[str, str | None]]], counts: dict[str, int]) -> dict[tuple[str, str],
-                                                                                          dict[str, float]]:
-    columns = {("n", levels[-1][0]): {a: float(v) for a, v in counts.items()}}
-    for (upper, _), (lower, parents) in reversed(list(itertools.pairwise(levels))):
-        sums: dict[str, float] = defaultdict(float)
-        for area, value in columns[("n", lower)].items():
-            sums[str(parents[area])] += value
-        columns[("n", upper)] = dict(sums)
-    return columns
-
-
 def test_finding_1_no_value_is_recovered_across_levels(cli: CliRunner, store: Store, tmp_path: Path) -> None:
     load_frame(cli, tmp_path, "probe", LEVELS, FINDING_1)
     published = published_by_api(store, "probe", LEVELS)
-    table = build_table(LEVELS, truth(LEVELS, FINDING_1), {}, {"n": 5})
+    table = build_table(LEVELS, rolled_up(LEVELS, FINDING_1), {}, {"n": 5})
     assert published[("n", "", FRAME)] == 123 and published[("n", "a", "A1")] == 123  # the totals stay public
     assert all(table.values[c] == v for c, v in published.items())
     # before: A1, B3, C3, C4 published gave B2 = 30 and B1 = 123 − 30 − 90 = 3 exactly
@@ -133,7 +121,7 @@ def test_finding_2_a_zero_does_not_pin_the_secret_value(cli: CliRunner, store: S
     load_frame(cli, tmp_path, "zero", levels, counts)
     published = published_by_api(store, "zero", levels)
     assert published[("n", "x", "b")] == 0  # the zero is published: it is no secret and protects nothing
-    assert audit(build_table(levels, truth(levels, counts), {}, {"n": 5}), set(published)) == []
+    assert audit(build_table(levels, rolled_up(levels, counts), {}, {"n": 5}), set(published)) == []
 
 
 def test_the_audit_finds_nothing_on_a_three_level_frame_with_many_small_counts(cli: CliRunner,
