@@ -97,13 +97,18 @@ def family_of(specs: dict[str, IndicatorSpec], indicator: str) -> Family | None:
     return Family(members, ((whole, tuple(parts)),) if parts else (), tuple(sorted(limits.items())))
 
 
+def _has_value(values: pd.DataFrame) -> pd.Series:
+    """Rows that carry a value under a value status (what the two rules below may act on)."""
+    return values["status"].isin(VALUE_STATUSES) & values["value"].notna()
+
+
 def primary(values: pd.DataFrame, spec: IndicatorSpec) -> pd.Series:
     """Rows whose own numerator (a rate) or value (a count) is below ``min_count`` (boolean per row): the primary
     rule on one level, for indicators outside a protected family and a ratio's own numerator column."""
     mask = pd.Series(False, index=values.index)
     if values.empty or spec.min_count is None:
         return mask
-    has_value = values["status"].isin(VALUE_STATUSES) & values["value"].notna()
+    has_value = _has_value(values)
     column = values["value"] if spec.aggregation == Aggregation.SUM else values["numerator"]
     small = (column > 0) & (column < spec.min_count)
     return has_value & small.fillna(False)
@@ -113,7 +118,7 @@ def low_base(values: pd.DataFrame, spec: IndicatorSpec) -> pd.Series:
     """Rows of a rate whose denominator is below ``min_denominator``: published, flagged as not reliable."""
     if values.empty or spec.min_denominator is None:
         return pd.Series(False, index=values.index)
-    has_value = values["status"].isin(VALUE_STATUSES) & values["value"].notna()
+    has_value = _has_value(values)
     return has_value & (values["denominator"] < spec.min_denominator).fillna(False)
 
 
